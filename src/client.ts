@@ -1,0 +1,124 @@
+/**
+ * `createReplicate`: resolves the options once and assembles the client from the
+ * transport, the generated operations and openapi-fetch.
+ */
+import createClient, { type Client } from "openapi-fetch";
+import { InputError } from "./errors.js";
+import type { paths } from "./generated/schema.js";
+import { createOperations, type Operations, type RawRequester } from "./operations.js";
+import { type RetryPolicy, resolveRetry } from "./retry.js";
+import { createTransport, type FetchLike } from "./transport.js";
+import { VERSION } from "./version.js";
+
+/** Options of {@link createReplicate}. Each is resolved once, when the client is made. */
+export interface ReplicateOptions {
+  /**
+   * API token, sent as `Authorization: Bearer <auth>` to the API's origin only.
+   * May be omitted with a custom `baseUrl` (a proxy that adds it itself).
+   * @default the `REPLICATE_API_TOKEN` environment variable, where the runtime has one
+   */
+  auth?: string;
+  /**
+   * Where the API lives. A relative URL (`"/api/replicate"`) is resolved against the
+   * page's location in a browser.
+   * @default "https://api.replicate.com/v1"
+   */
+  baseUrl?: string;
+  /**
+   * The `fetch` to send with. When omitted, `globalThis.fetch` is looked up at each
+   * call, so interceptors installed after the client was made still see the calls.
+   */
+  fetch?: FetchLike;
+  /**
+   * The `User-Agent` header, or `false` for none.
+   * @default `replicate-fetch/<version>` outside browsers; none in browsers, which set their own
+   */
+  userAgent?: string | false;
+  /** Headers added to every request to the API, e.g. `{ "X-Request-Source": "batch" }`. */
+  headers?: Record<string, string>;
+  /**
+   * Deadline for each call, retries and backoff included. Longer than the API's
+   * 60-second `Prefer: wait` window by default, so a sync create is not cut short.
+   * @default 120_000
+   */
+  timeoutMs?: number;
+  /**
+   * How failed requests are retried, or `false` for never. Creates (POST) are retried
+   * only when the server provably did not take them.
+   * @default { retries: 2, baseDelayMs: 500, maxDelayMs: 30_000 }
+   */
+  retry?: RetryPolicy | false;
+}
+
+/** The typed openapi-fetch client over the same transport. */
+export type ApiClient = Client<paths>;
+
+/** What {@link createReplicate} returns. */
+export type Replicate = Operations & {
+  /** Call an operation by its operationId, e.g. `request("predictions.get", { prediction_id })`. */
+  readonly request: ReturnType<typeof createOperations>["request"];
+  /**
+   * The typed openapi-fetch client, with the same auth, retries and timeout. It returns
+   * `{ data, error, response }` instead of throwing on HTTP errors.
+   */
+  readonly api: ApiClient;
+  /** The resolved base URL. */
+  readonly baseUrl: string;
+};
+
+export const DEFAULT_BASE_URL = "https://api.replicate.com/v1";
+
+/** Read an environment variable without assuming `process` exists (browsers, workers, Deno without --allow-env). */
+function readEnv(name: string): string | undefined {
+  try {
+    const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+    return value || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resolveBaseUrl(baseUrl: string): string {
+  const location = (globalThis as { location?: { href?: string } }).location?.href;
+  let url: URL;
+  try {
+    url = new URL(baseUrl, location);
+  } catch {
+    throw new InputError(`baseUrl must be an absolute http(s) URL${location ? " or a path" : ""}, got "${baseUrl}".`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InputError(`baseUrl must use http or https, got "${url.protocol}".`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/**
+ * Make a client. Every operation of Replicate's API is a method on it, named after
+ * its operationId.
+ *
+ * @example
+ * import { createReplicate } from "replicate-fetch"
+ * const replicate = createReplicate() // token from REPLICATE_API_TOKEN
+ * const prediction = await replicate.predictions.get({ prediction_id: "gm3qorzdhgbfurvjtvhg6dckhu" })
+ */
+export function createReplicate(options: ReplicateOptions = {}): Replicate {
+  const baseUrl = resolveBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const inBrowser = typeof (globalThis as { document?: unknown }).document !== "undefined";
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new InputError("timeoutMs must be a number > 0.");
+  const send = createTransport({
+    baseUrl,
+    auth: options.auth ?? readEnv("REPLICATE_API_TOKEN"),
+    fetch: options.fetch,
+    userAgent:
+      options.userAgent === false
+        ? undefined
+        : (options.userAgent ?? (inBrowser ? undefined : `replicate-fetch/${VERSION}`)),
+    headers: new Headers(options.headers),
+    timeoutMs,
+    retry: resolveRetry(options.retry),
+  });
+  const api = createClient<paths>({ baseUrl, fetch: (request) => send(request) });
+  const { request, operations } = createOperations(api as unknown as RawRequester, send, baseUrl);
+  return Object.assign(operations, { request, api, baseUrl });
+}

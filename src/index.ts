@@ -1,0 +1,35 @@
+/**
+ * replicate-fetch: a typed client for Replicate's HTTP API.
+ *
+ * @example
+ * import { createReplicate } from "replicate-fetch"
+ * const replicate = createReplicate()
+ * for await (const model of replicate.models.list()) console.log(model.name)
+ */
+export { type ApiClient, createReplicate, DEFAULT_BASE_URL, type Replicate, type ReplicateOptions } from "./client.js";
+export {
+  ApiError,
+  ConnectionError,
+  InputError,
+  type InvalidField,
+  isApiError,
+  isConnectionError,
+  isInputError,
+  isReplicateError,
+  isTimeoutError,
+  ReplicateError,
+  TimeoutError,
+} from "./errors.js";
+export type {
+  OperationId,
+  OperationParams,
+  OperationResults,
+  OperationSpec,
+} from "./generated/operations.js";
+export { operationTable } from "./generated/operations.js";
+export type { OperationMethod, Operations, PageItem, RequestOptions } from "./operations.js";
+export type { Page, PagePromise } from "./paginate.js";
+export type { RetryPolicy } from "./retry.js";
+export type { FetchLike } from "./transport.js";
+export type * from "./types.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,99 @@
+/**
+ * When to retry and how long to wait. Kept apart from the transport so the rules can be
+ * read (and tested) in one place.
+ *
+ * The rule that matters most: creating a prediction or training costs money, so a POST
+ * or PATCH is retried only when the server provably did not take it: a 429, or a
+ * connection that was never opened. After a 5xx or a reset the first request may
+ * already be running and billed, and a retry would start a second one.
+ */
+
+/** How failed requests are retried. */
+export interface RetryPolicy {
+  /**
+   * Retries after the first attempt.
+   * @default 2
+   */
+  retries?: number;
+  /**
+   * The first backoff delay; each retry doubles it, with jitter.
+   * @default 500
+   */
+  baseDelayMs?: number;
+  /**
+   * The longest a single wait may be, for backoff and for `Retry-After` alike. A
+   * `Retry-After` asking for more fails the request with an `ApiError` carrying
+   * `retryAfterMs`, instead of sleeping longer than you allowed.
+   * @default 30_000
+   */
+  maxDelayMs?: number;
+}
+
+export type ResolvedRetry = Readonly<Required<RetryPolicy>>;
+
+const NO_RETRY: ResolvedRetry = { retries: 0, baseDelayMs: 0, maxDelayMs: 0 };
+
+/** Fill in defaults once, at client creation. */
+export function resolveRetry(policy: RetryPolicy | false | undefined): ResolvedRetry {
+  if (policy === false) return NO_RETRY;
+  const resolved = { retries: 2, baseDelayMs: 500, maxDelayMs: 30_000, ...policy };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`retry.${key} must be a number ≥ 0`);
+  }
+  return resolved;
+}
+
+/** Safe to repeat: the server's state after two is the same as after one (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "QUERY"]);
+
+/** Error codes that mean no byte of the request reached a server. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/**
+ * True when a fetch failure proves the request was never delivered. Runtimes that do not
+ * say why a fetch failed (browsers) never prove it, so a POST is not retried there.
+ */
+export function provablyNotSent(error: unknown): boolean {
+  const codes: unknown[] = [];
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 4; depth++) {
+    const err = e as { code?: unknown; errors?: unknown; cause?: unknown };
+    codes.push(err.code);
+    // Node's happy-eyeballs connect throws an AggregateError holding one error per address.
+    if (Array.isArray(err.errors)) for (const inner of err.errors) codes.push(inner?.code);
+    e = err.cause;
+  }
+  return codes.some((c) => typeof c === "string" && NOT_SENT_CODES.has(c));
+}
+
+/** Whether a failed attempt may be repeated. */
+export function shouldRetry(method: string, outcome: { status: number } | { error: unknown }): boolean {
+  const idempotent = IDEMPOTENT.has(method.toUpperCase());
+  if ("error" in outcome) return idempotent || provablyNotSent(outcome.error);
+  const { status } = outcome;
+  if (status === 429) return true;
+  return idempotent && (status === 408 || status >= 500);
+}
+
+/**
+ * Milliseconds a `Retry-After` header asks for: delay-seconds or an HTTP date
+ * (RFC 9110 §10.2.3). Undefined when absent or unreadable.
+ *
+ * @example
+ * parseRetryAfter("3") // 3000
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Exponential backoff with "equal jitter": half the delay is fixed, half random, so
+ * clients that failed together do not retry together, yet none retries at once.
+ */
+export function backoffMs(attempt: number, policy: ResolvedRetry, random: () => number = Math.random): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return exp / 2 + random() * (exp / 2);
+}

@@ -1,0 +1,74 @@
+/**
+ * Abort-aware waiting and deadlines. Every wait in the library goes through here, so
+ * an abort ends it at once and a deadline cannot be forgotten.
+ */
+
+/** The reason a signal aborted with, as an Error-like value to reject with. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+/**
+ * Resolve after `ms`, or reject with the signal's reason as soon as it aborts.
+ *
+ * @example
+ * await sleep(500, controller.signal)
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal as AbortSignal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** One signal for one call: the caller's signal and an optional deadline, combined. */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** True once the deadline (not the caller) aborted the signal. */
+  readonly expired: () => boolean;
+  /**
+   * Stop the timer. With `detach` (the default) also stop following the caller's
+   * signal; without it the caller can still abort, e.g. a response body still being read.
+   */
+  readonly dispose: (detach?: boolean) => void;
+}
+
+/**
+ * Combine a caller's signal with a deadline of `timeoutMs` (none when undefined).
+ * Hand-rolled rather than `AbortSignal.any`, which older browsers and Node 20.0–20.2
+ * lack, and so that the listener on a long-lived caller signal is removed afterwards.
+ *
+ * @example
+ * const d = deadline(options.signal, 30_000)
+ * try { await fetch(url, { signal: d.signal }) } finally { d.dispose() }
+ */
+export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): Deadline {
+  const controller = new AbortController();
+  let expired = false;
+  const onAbort = () => controller.abort(abortReason(signal as AbortSignal));
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          expired = true;
+          controller.abort(new DOMException(`Timed out after ${timeoutMs} ms`, "TimeoutError"));
+        }, timeoutMs);
+  return {
+    signal: controller.signal,
+    expired: () => expired,
+    dispose(detach = true) {
+      clearTimeout(timer);
+      if (detach) signal?.removeEventListener("abort", onAbort);
+    },
+  };
+}

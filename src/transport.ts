@@ -1,0 +1,119 @@
+/**
+ * The one place requests leave the library. It adds auth and headers, applies the
+ * deadline and the caller's signal, and retries by the rules in `retry.ts`. Operation
+ * methods, pagination and the openapi-fetch client all send through it, so they share
+ * the same behaviour.
+ */
+import { ConnectionError, InputError, TimeoutError } from "./errors.js";
+import { backoffMs, parseRetryAfter, type ResolvedRetry, shouldRetry } from "./retry.js";
+import { abortReason, deadline, sleep } from "./signals.js";
+
+/** A `fetch`-compatible function. */
+export type FetchLike = (input: Request) => Promise<Response>;
+
+/** Everything the transport needs, resolved once by `createReplicate`. */
+export interface TransportConfig {
+  readonly baseUrl: string;
+  readonly auth: string | undefined;
+  readonly fetch: FetchLike | undefined;
+  readonly userAgent: string | undefined;
+  readonly headers: Headers;
+  readonly timeoutMs: number | undefined;
+  readonly retry: ResolvedRetry;
+}
+
+/** Per-call choices. */
+export interface SendOptions {
+  signal?: AbortSignal | undefined;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number | undefined;
+  /**
+   * Read the whole body inside the deadline and the retry loop. Without it the
+   * deadline covers the wait for response headers, and the body is left to the caller.
+   */
+  buffer?: boolean;
+}
+
+export type Send = (request: Request, options?: SendOptions) => Promise<Response>;
+
+/** Replicate's own host: only there is a missing token an error. */
+const REPLICATE_HOST = "api.replicate.com";
+
+/** Statuses whose responses carry no body (a Response with one cannot be built). */
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+export function createTransport(config: TransportConfig): Send {
+  const apiOrigin = new URL(config.baseUrl).origin;
+
+  function headersFor(url: URL, original: Headers): Headers {
+    const headers = new Headers(original);
+    if (config.userAgent && !headers.has("user-agent")) headers.set("user-agent", config.userAgent);
+    // Extra headers and the token go only to the API's own origin, never elsewhere.
+    if (url.origin !== apiOrigin) {
+      headers.delete("authorization");
+      return headers;
+    }
+    for (const [name, value] of config.headers) if (!headers.has(name)) headers.set(name, value);
+    if (config.auth) headers.set("authorization", `Bearer ${config.auth}`);
+    else if (url.hostname === REPLICATE_HOST) {
+      throw new InputError(
+        "No API token: set the REPLICATE_API_TOKEN environment variable or pass createReplicate({ auth }).",
+      );
+    }
+    return headers;
+  }
+
+  return async function send(request, options = {}) {
+    const url = new URL(request.url);
+    const headers = headersFor(url, request.headers);
+    const method = request.method;
+    // Read the body once so every attempt can send the same bytes.
+    const body = request.body ? await request.arrayBuffer() : undefined;
+    const timeoutMs = options.timeoutMs ?? config.timeoutMs;
+    const d = deadline(options.signal ?? request.signal, timeoutMs);
+    const { retry } = config;
+    const fail = (error: unknown): never => {
+      if (d.expired()) throw new TimeoutError(`${method} ${url.href} timed out after ${timeoutMs} ms`, timeoutMs ?? 0);
+      if (d.signal.aborted) throw abortReason(d.signal);
+      throw new ConnectionError(`${method} ${url.href} failed: ${describe(error)}`, { cause: error });
+    };
+
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const fetchImpl = config.fetch ?? globalThis.fetch; // looked up per call, so late interceptors see it
+        let response: Response;
+        try {
+          response = await fetchImpl(
+            new Request(url, { method, headers, body: body ?? null, signal: d.signal, redirect: request.redirect }),
+          );
+          if (options.buffer) response = await buffered(response);
+        } catch (error) {
+          if (d.signal.aborted || attempt >= retry.retries || !shouldRetry(method, { error })) fail(error);
+          await sleep(backoffMs(attempt, retry), d.signal).catch(fail);
+          continue;
+        }
+        if (response.ok || attempt >= retry.retries || !shouldRetry(method, response)) return response;
+        const asked = parseRetryAfter(response.headers.get("retry-after"));
+        // Asked to wait longer than allowed: hand the response back; the caller's ApiError carries it.
+        if (asked !== undefined && asked > retry.maxDelayMs) return response;
+        await response.body?.cancel().catch(() => {}); // free the connection before sleeping
+        await sleep(asked ?? backoffMs(attempt, retry), d.signal).catch(fail);
+      }
+    } finally {
+      d.dispose(options.buffer === true);
+    }
+  };
+}
+
+/** Read a response whole, so a failure while reading counts as a failed attempt. */
+async function buffered(response: Response): Promise<Response> {
+  const bytes = await response.arrayBuffer();
+  const { status, statusText, headers } = response;
+  return new Response(NULL_BODY.has(status) ? null : bytes, { status, statusText, headers });
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  return cause?.code ?? cause?.message ?? error.message;
+}
