@@ -80,6 +80,7 @@ export function createTransport(config: TransportConfig): Send {
 
     try {
       for (let attempt = 0; ; attempt++) {
+        if (d.signal.aborted) fail(undefined); // aborted before sending: send nothing
         const fetchImpl = config.fetch ?? globalThis.fetch; // looked up per call, so late interceptors see it
         let response: Response;
         try {
