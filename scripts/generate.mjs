@@ -13,8 +13,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
-import { collectOperations, renderOperations } from "./lib/operation-table.mjs";
-import { GENERATED_DIR, LOCK, PULLED, sha256 } from "./lib/schema-source.mjs";
+import { collectOperations, renderOperations, spliceReadme } from "./lib/operation-table.mjs";
+import { GENERATED_DIR, LOCK, PULLED, README, sha256 } from "./lib/schema-source.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -81,22 +81,24 @@ const withoutPlaceholders = nodes.map((node) => {
 
 const operations = collectOperations(doc);
 const files = {
-  "schema.ts": `${header}\n${astToString(withoutPlaceholders)}`,
-  "operations.ts": renderOperations(operations, header),
+  [`${args.out}/schema.ts`]: `${header}\n${astToString(withoutPlaceholders)}`,
+  [`${args.out}/operations.ts`]: renderOperations(operations, header),
+  // The README's table of operations is generated too, so it cannot drift.
+  [README]: spliceReadme(readFileSync(README, "utf8"), operations),
 };
+const short = (file) => file.split("/").at(-1);
 
 if (args.check) {
-  const stale = Object.entries(files).filter(([name, content]) => {
-    const file = `${args.out}/${name}`;
-    return !existsSync(file) || readFileSync(file, "utf8") !== content;
-  });
+  const stale = Object.entries(files).filter(
+    ([file, content]) => !existsSync(file) || readFileSync(file, "utf8") !== content,
+  );
   if (stale.length) {
-    console.error(`Stale generated files: ${stale.map(([n]) => n).join(", ")}. Run npm run generate.`);
+    console.error(`Stale generated files: ${stale.map(([f]) => short(f)).join(", ")}. Run npm run generate.`);
     process.exit(1);
   }
   console.log(`generated files are current (${operations.length} operations, sha256 ${hash})`);
 } else {
   mkdirSync(args.out, { recursive: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(`${args.out}/${name}`, content);
-  console.log(`wrote ${Object.keys(files).join(", ")} (${operations.length} operations)`);
+  for (const [file, content] of Object.entries(files)) writeFileSync(file, content);
+  console.log(`wrote ${Object.keys(files).map(short).join(", ")} (${operations.length} operations)`);
 }

@@ -10,6 +10,8 @@ export const PULLED = `${ROOT}openapi/replicate.openapi.json`;
 /** The committed record of which schema the generated code came from. */
 export const LOCK = `${ROOT}openapi/schema.lock.json`;
 export const GENERATED_DIR = `${ROOT}src/generated`;
+/** The README carries a generated table of operations between two markers. */
+export const README = `${ROOT}README.md`;
 
 export function sha256(text) {
   return createHash("sha256").update(text).digest("hex");
