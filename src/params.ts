@@ -31,40 +31,41 @@ export function splitParams(id: string, spec: OperationSpec, params: unknown): S
     throw new InputError(`${id}: params must be an object, got ${kindOf(params)}.`);
   }
   const given = (params ?? {}) as Record<string, unknown>;
-  const places = spec.params ?? {};
+  const pathNames = pathParamNames(spec.path);
   const out: SplitParams = { path: {}, query: {}, header: {}, body: undefined };
 
   for (const [name, value] of Object.entries(given)) {
     if (value === undefined) continue;
-    if (name === "body" && spec.body) {
-      out.body = value;
-      continue;
-    }
-    const place = places[name];
-    if (!place) {
-      const accepted = [...Object.keys(places), ...(spec.body ? ["body"] : [])];
+    if (name === "body" && spec.body) out.body = value;
+    else if (pathNames.includes(name)) out.path[name] = pathValue(id, name, value);
+    else if (spec.header?.includes(name)) out.header[name] = String(value);
+    else if (spec.query?.includes(name)) out.query[name] = value;
+    else {
+      const accepted = [...pathNames, ...(spec.query ?? []), ...(spec.header ?? []), ...(spec.body ? ["body"] : [])];
       throw new InputError(
         `${id}: unknown parameter "${name}". ${accepted.length ? `Accepted: ${accepted.join(", ")}.` : "It takes no parameters."}`,
       );
     }
-    if (place === "path") {
-      if ((typeof value !== "string" && typeof value !== "number") || value === "") {
-        throw new InputError(`${id}: path parameter "${name}" must be a non-empty string, got ${kindOf(value)}.`);
-      }
-      out.path[name] = value;
-    } else if (place === "header") {
-      out.header[name] = String(value);
-    } else {
-      out.query[name] = value;
-    }
   }
 
-  for (const name of spec.required ?? []) {
+  for (const name of [...pathNames, ...(spec.required ?? [])]) {
     const value = name === "body" ? out.body : (out.path[name] ?? out.query[name] ?? out.header[name]);
     if (value === undefined || value === null) throw new InputError(`${id}: "${name}" is required.`);
   }
   if (out.body !== undefined) checkBody(id, spec.body, out.body);
   return out;
+}
+
+/** The `{names}` in a path template. */
+function pathParamNames(template: string): string[] {
+  return Array.from(template.matchAll(/\{([^}]+)\}/g), (m) => m[1] as string);
+}
+
+function pathValue(id: string, name: string, value: unknown): string | number {
+  if ((typeof value !== "string" && typeof value !== "number") || value === "") {
+    throw new InputError(`${id}: path parameter "${name}" must be a non-empty string, got ${kindOf(value)}.`);
+  }
+  return value;
 }
 
 function checkBody(id: string, contentType: string | undefined, body: unknown): void {

@@ -64,10 +64,16 @@ export function collectOperations(doc) {
 
 const q = JSON.stringify;
 
+// Path parameters are the `{names}` of the path template, so the table lists only the
+// query and header ones; this keeps the table, which ships in the bundle, small.
 function tableEntry(op) {
   const parts = [`method: ${q(op.method)}`, `path: ${q(op.path)}`];
-  if (Object.keys(op.params).length) parts.push(`params: ${q(op.params)}`);
-  if (op.required.length) parts.push(`required: ${q(op.required)}`);
+  for (const place of ["query", "header"]) {
+    const names = Object.keys(op.params).filter((name) => op.params[name] === place);
+    if (names.length) parts.push(`${place}: ${q(names)}`);
+  }
+  const required = op.required.filter((name) => op.params[name] !== "path");
+  if (required.length) parts.push(`required: ${q(required)}`);
   if (op.bodyType) parts.push(`body: ${q(op.bodyType)}`);
   if (op.response !== "json") parts.push(`response: ${q(op.response)}`);
   if (op.paginated) parts.push("paginated: true");
@@ -125,10 +131,13 @@ import type { operations } from "./schema.js";
 /** Where one operation's inputs go on the wire. */
 export interface OperationSpec {
   readonly method: string;
+  /** Path template; its \`{names}\` are the path parameters, all required. */
   readonly path: string;
-  /** Each parameter name and where it goes. */
-  readonly params?: Readonly<Record<string, "path" | "query" | "header">>;
-  /** Parameters (and \`body\`) that must be present. */
+  /** Query parameter names. */
+  readonly query?: readonly string[];
+  /** Header parameter names. */
+  readonly header?: readonly string[];
+  /** Query and header parameters (and \`body\`) that must be present. */
   readonly required?: readonly string[];
   /** Request content type, when the operation takes a body. */
   readonly body?: string;

@@ -7,10 +7,13 @@ import type { operations } from "./schema.js";
 /** Where one operation's inputs go on the wire. */
 export interface OperationSpec {
   readonly method: string;
+  /** Path template; its `{names}` are the path parameters, all required. */
   readonly path: string;
-  /** Each parameter name and where it goes. */
-  readonly params?: Readonly<Record<string, "path" | "query" | "header">>;
-  /** Parameters (and `body`) that must be present. */
+  /** Query parameter names. */
+  readonly query?: readonly string[];
+  /** Header parameter names. */
+  readonly header?: readonly string[];
+  /** Query and header parameters (and `body`) that must be present. */
   readonly required?: readonly string[];
   /** Request content type, when the operation takes a body. */
   readonly body?: string;
@@ -24,40 +27,40 @@ export interface OperationSpec {
 export const operationTable = {
   "account.get": { method: "GET", path: "/account" },
   "collections.list": { method: "GET", path: "/collections", paginated: true },
-  "collections.get": { method: "GET", path: "/collections/{collection_slug}", params: {"collection_slug":"path"}, required: ["collection_slug"] },
+  "collections.get": { method: "GET", path: "/collections/{collection_slug}" },
   "deployments.list": { method: "GET", path: "/deployments", paginated: true },
   "deployments.create": { method: "POST", path: "/deployments", required: ["body"], body: "application/json" },
-  "deployments.get": { method: "GET", path: "/deployments/{deployment_owner}/{deployment_name}", params: {"deployment_owner":"path","deployment_name":"path"}, required: ["deployment_owner","deployment_name"] },
-  "deployments.delete": { method: "DELETE", path: "/deployments/{deployment_owner}/{deployment_name}", params: {"deployment_owner":"path","deployment_name":"path"}, required: ["deployment_owner","deployment_name"], response: "none" },
-  "deployments.update": { method: "PATCH", path: "/deployments/{deployment_owner}/{deployment_name}", params: {"deployment_owner":"path","deployment_name":"path"}, required: ["deployment_owner","deployment_name"], body: "application/json" },
-  "deployments.predictions.create": { method: "POST", path: "/deployments/{deployment_owner}/{deployment_name}/predictions", params: {"deployment_owner":"path","deployment_name":"path","Prefer":"header","Cancel-After":"header"}, required: ["deployment_owner","deployment_name"], body: "application/json" },
+  "deployments.get": { method: "GET", path: "/deployments/{deployment_owner}/{deployment_name}" },
+  "deployments.delete": { method: "DELETE", path: "/deployments/{deployment_owner}/{deployment_name}", response: "none" },
+  "deployments.update": { method: "PATCH", path: "/deployments/{deployment_owner}/{deployment_name}", body: "application/json" },
+  "deployments.predictions.create": { method: "POST", path: "/deployments/{deployment_owner}/{deployment_name}/predictions", header: ["Prefer","Cancel-After"], body: "application/json" },
   "files.list": { method: "GET", path: "/files", paginated: true },
   "files.create": { method: "POST", path: "/files", body: "multipart/form-data" },
-  "files.get": { method: "GET", path: "/files/{file_id}", params: {"file_id":"path"}, required: ["file_id"] },
-  "files.delete": { method: "DELETE", path: "/files/{file_id}", params: {"file_id":"path"}, required: ["file_id"], response: "none" },
-  "files.download": { method: "GET", path: "/files/{file_id}/download", params: {"file_id":"path","owner":"query","expiry":"query","signature":"query"}, required: ["file_id","owner","expiry","signature"], response: "blob" },
+  "files.get": { method: "GET", path: "/files/{file_id}" },
+  "files.delete": { method: "DELETE", path: "/files/{file_id}", response: "none" },
+  "files.download": { method: "GET", path: "/files/{file_id}/download", query: ["owner","expiry","signature"], required: ["owner","expiry","signature"], response: "blob" },
   "hardware.list": { method: "GET", path: "/hardware" },
-  "models.list": { method: "GET", path: "/models", params: {"sort_by":"query","sort_direction":"query"}, paginated: true },
+  "models.list": { method: "GET", path: "/models", query: ["sort_by","sort_direction"], paginated: true },
   "models.create": { method: "POST", path: "/models", required: ["body"], body: "application/json" },
   "models.search": { method: "QUERY", path: "/models", required: ["body"], body: "text/plain", paginated: true },
-  "models.get": { method: "GET", path: "/models/{model_owner}/{model_name}", params: {"model_owner":"path","model_name":"path"}, required: ["model_owner","model_name"] },
-  "models.delete": { method: "DELETE", path: "/models/{model_owner}/{model_name}", params: {"model_owner":"path","model_name":"path"}, required: ["model_owner","model_name"], response: "none" },
-  "models.update": { method: "PATCH", path: "/models/{model_owner}/{model_name}", params: {"model_owner":"path","model_name":"path"}, required: ["model_owner","model_name"], body: "application/json" },
-  "models.examples.list": { method: "GET", path: "/models/{model_owner}/{model_name}/examples", params: {"model_owner":"path","model_name":"path"}, required: ["model_owner","model_name"], paginated: true },
-  "models.predictions.create": { method: "POST", path: "/models/{model_owner}/{model_name}/predictions", params: {"model_owner":"path","model_name":"path","Prefer":"header","Cancel-After":"header"}, required: ["model_owner","model_name"], body: "application/json" },
-  "models.readme.get": { method: "GET", path: "/models/{model_owner}/{model_name}/readme", params: {"model_owner":"path","model_name":"path"}, required: ["model_owner","model_name"], response: "text" },
-  "models.versions.list": { method: "GET", path: "/models/{model_owner}/{model_name}/versions", params: {"model_owner":"path","model_name":"path"}, required: ["model_owner","model_name"], paginated: true },
-  "models.versions.get": { method: "GET", path: "/models/{model_owner}/{model_name}/versions/{version_id}", params: {"model_owner":"path","model_name":"path","version_id":"path"}, required: ["model_owner","model_name","version_id"] },
-  "models.versions.delete": { method: "DELETE", path: "/models/{model_owner}/{model_name}/versions/{version_id}", params: {"model_owner":"path","model_name":"path","version_id":"path"}, required: ["model_owner","model_name","version_id"], response: "none" },
-  "trainings.create": { method: "POST", path: "/models/{model_owner}/{model_name}/versions/{version_id}/trainings", params: {"model_owner":"path","model_name":"path","version_id":"path"}, required: ["model_owner","model_name","version_id"], body: "application/json" },
-  "predictions.list": { method: "GET", path: "/predictions", params: {"created_after":"query","created_before":"query","source":"query"}, paginated: true },
-  "predictions.create": { method: "POST", path: "/predictions", params: {"Prefer":"header","Cancel-After":"header"}, body: "application/json" },
-  "predictions.get": { method: "GET", path: "/predictions/{prediction_id}", params: {"prediction_id":"path"}, required: ["prediction_id"] },
-  "predictions.cancel": { method: "POST", path: "/predictions/{prediction_id}/cancel", params: {"prediction_id":"path"}, required: ["prediction_id"] },
-  "search": { method: "GET", path: "/search", params: {"query":"query","limit":"query"}, required: ["query"] },
+  "models.get": { method: "GET", path: "/models/{model_owner}/{model_name}" },
+  "models.delete": { method: "DELETE", path: "/models/{model_owner}/{model_name}", response: "none" },
+  "models.update": { method: "PATCH", path: "/models/{model_owner}/{model_name}", body: "application/json" },
+  "models.examples.list": { method: "GET", path: "/models/{model_owner}/{model_name}/examples", paginated: true },
+  "models.predictions.create": { method: "POST", path: "/models/{model_owner}/{model_name}/predictions", header: ["Prefer","Cancel-After"], body: "application/json" },
+  "models.readme.get": { method: "GET", path: "/models/{model_owner}/{model_name}/readme", response: "text" },
+  "models.versions.list": { method: "GET", path: "/models/{model_owner}/{model_name}/versions", paginated: true },
+  "models.versions.get": { method: "GET", path: "/models/{model_owner}/{model_name}/versions/{version_id}" },
+  "models.versions.delete": { method: "DELETE", path: "/models/{model_owner}/{model_name}/versions/{version_id}", response: "none" },
+  "trainings.create": { method: "POST", path: "/models/{model_owner}/{model_name}/versions/{version_id}/trainings", body: "application/json" },
+  "predictions.list": { method: "GET", path: "/predictions", query: ["created_after","created_before","source"], paginated: true },
+  "predictions.create": { method: "POST", path: "/predictions", header: ["Prefer","Cancel-After"], body: "application/json" },
+  "predictions.get": { method: "GET", path: "/predictions/{prediction_id}" },
+  "predictions.cancel": { method: "POST", path: "/predictions/{prediction_id}/cancel" },
+  "search": { method: "GET", path: "/search", query: ["query","limit"], required: ["query"] },
   "trainings.list": { method: "GET", path: "/trainings", paginated: true },
-  "trainings.get": { method: "GET", path: "/trainings/{training_id}", params: {"training_id":"path"}, required: ["training_id"] },
-  "trainings.cancel": { method: "POST", path: "/trainings/{training_id}/cancel", params: {"training_id":"path"}, required: ["training_id"] },
+  "trainings.get": { method: "GET", path: "/trainings/{training_id}" },
+  "trainings.cancel": { method: "POST", path: "/trainings/{training_id}/cancel" },
   "webhooks.default.secret.get": { method: "GET", path: "/webhooks/default/secret" },
 } as const satisfies Record<string, OperationSpec>;
 
