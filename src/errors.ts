@@ -122,18 +122,72 @@ export class ConnectionError extends ReplicateError {
 }
 
 /**
- * A deadline passed: a request's `timeoutMs`, or a waiting loop's.
+ * The least a waiting loop hands back so the caller can resume: the prediction (or
+ * training) as last seen. A structural type, so trainings fit too.
+ */
+export interface JobSnapshot {
+  id: string;
+  status: string;
+  urls?: Record<string, string | undefined> | undefined;
+  [key: string]: unknown;
+}
+
+/**
+ * A deadline passed: a request's `timeoutMs`, or a waiting loop's. A waiting loop's
+ * timeout carries the prediction as last seen, so `wait(error.prediction.id)` resumes.
  *
  * @example
- * catch (e) { if (isTimeoutError(e)) console.log(e.timeoutMs) }
+ * catch (e) { if (isTimeoutError(e) && e.prediction) await replicate.wait(e.prediction.id) }
  */
 export class TimeoutError extends ReplicateError {
   override name = "TimeoutError" as const;
   constructor(
     message: string,
     readonly timeoutMs: number,
+    readonly prediction?: JobSnapshot,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A waiting loop (`run`, `wait`) was aborted through its signal. `cause` is the
+ * signal's reason; `prediction` is the prediction as last seen, when one was created.
+ *
+ * @example
+ * catch (e) { if (isAbortError(e)) console.log("stopped", e.prediction?.id) }
+ */
+export class AbortError extends ReplicateError {
+  override name = "AbortError" as const;
+  constructor(
+    message: string,
+    readonly prediction: JobSnapshot | undefined,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A prediction ended without succeeding. `reason` tells which way: `"failed"` (the model
+ * raised; see `prediction.error` and `logs`), `"canceled"`, or `"aborted"` (stopped
+ * before it ran, e.g. by its deadline).
+ *
+ * @example
+ * catch (e) { if (isPredictionError(e)) console.error(e.prediction.id, e.logs) }
+ */
+export class PredictionError extends ReplicateError {
+  override name = "PredictionError" as const;
+  readonly reason: "failed" | "canceled" | "aborted";
+  constructor(readonly prediction: JobSnapshot) {
+    const reason = prediction.status === "canceled" || prediction.status === "aborted" ? prediction.status : "failed";
+    const detail = prediction.error ? `: ${String(prediction.error)}` : "";
+    super(`Prediction ${prediction.id} ${reason === "failed" ? "failed" : `was ${reason}`}${detail}`);
+    this.reason = reason;
+  }
+  /** The prediction's logs, when it has any. */
+  get logs(): string | undefined {
+    return typeof this.prediction.logs === "string" ? this.prediction.logs : undefined;
   }
 }
 
@@ -147,29 +201,3 @@ export class TimeoutError extends ReplicateError {
 export class InputError extends ReplicateError {
   override name = "InputError" as const;
 }
-
-function hasName(value: unknown, name: string): boolean {
-  // Not `instanceof Error`: an Error from another realm fails that test.
-  return typeof value === "object" && value !== null && (value as { name?: unknown }).name === name;
-}
-
-/** @example if (isApiError(e) && e.status === 429) ... */
-export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError || hasName(e, "ApiError");
-/** @example if (isConnectionError(e)) ... */
-export const isConnectionError = (e: unknown): e is ConnectionError =>
-  e instanceof ConnectionError || hasName(e, "ConnectionError");
-/** @example if (isTimeoutError(e)) ... */
-export const isTimeoutError = (e: unknown): e is TimeoutError =>
-  // A DOMException is also named "TimeoutError": require our field too.
-  e instanceof TimeoutError || (hasName(e, "TimeoutError") && "timeoutMs" in (e as object));
-/** @example if (isInputError(e)) ... */
-export const isInputError = (e: unknown): e is InputError => e instanceof InputError || hasName(e, "InputError");
-
-/** @example if (isReplicateError(e)) ... */
-export const isReplicateError = (e: unknown): e is ReplicateError =>
-  e instanceof ReplicateError ||
-  hasName(e, "ReplicateError") ||
-  isApiError(e) ||
-  isConnectionError(e) ||
-  isTimeoutError(e) ||
-  isInputError(e);

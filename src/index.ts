@@ -8,15 +8,13 @@
  */
 export { type ApiClient, createReplicate, DEFAULT_BASE_URL, type Replicate, type ReplicateOptions } from "./client.js";
 export {
+  AbortError,
   ApiError,
   ConnectionError,
   InputError,
   type InvalidField,
-  isApiError,
-  isConnectionError,
-  isInputError,
-  isReplicateError,
-  isTimeoutError,
+  type JobSnapshot,
+  PredictionError,
   ReplicateError,
   TimeoutError,
 } from "./errors.js";
@@ -27,6 +25,15 @@ export type {
   OperationSpec,
 } from "./generated/operations.js";
 export { operationTable } from "./generated/operations.js";
+export {
+  isAbortError,
+  isApiError,
+  isConnectionError,
+  isInputError,
+  isPredictionError,
+  isReplicateError,
+  isTimeoutError,
+} from "./guards.js";
 export type { OperationMethod, Operations, PageItem, RequestOptions } from "./operations.js";
 export type { Page, PagePromise } from "./paginate.js";
 export type { RetryPolicy } from "./retry.js";

@@ -55,7 +55,7 @@ export interface RawRequester {
 /** Send, and turn any non-2xx answer into an {@link ApiError} carrying the exact body. */
 export function strictFetch(send: Send, options: SendOptions): FetchLike {
   return async (request) => {
-    const response = await send(request, { ...options, buffer: true });
+    const response = await send(request, { buffer: true, ...options });
     if (response.ok) return response;
     throw new ApiError({
       status: response.status,
@@ -90,6 +90,9 @@ export function createOperations(api: RawRequester, send: Send, baseUrl: string)
       }
     }
     const first = api.request(spec.method, spec.path, init).then((r) => {
+      // openapi-fetch gives no data for an empty body (Content-Length: 0): keep the declared type.
+      if (spec.response === "text") return r.data ?? "";
+      if (spec.response === "blob") return r.data ?? new Blob([]);
       if (spec.response !== "none") return r.data;
       // Documented as bodiless (204, 202): discard anything sent anyway.
       void (r.data as ReadableStream | undefined)?.cancel();
@@ -100,9 +103,12 @@ export function createOperations(api: RawRequester, send: Send, baseUrl: string)
     // Later pages repeat the method and body (QUERY search sends its query again).
     const loadNext = async (next: string) => {
       const url = checkNextUrl(next, baseUrl);
+      const headers = new Headers(options.headers);
+      if (spec.body === "text/plain") headers.set("content-type", "text/plain");
       const request = new Request(url, {
         method: spec.method,
-        ...(spec.body === "text/plain" && { body: body as string, headers: { "content-type": "text/plain" } }),
+        headers,
+        ...(spec.body === "text/plain" && { body: body as string }),
       });
       const response = await strictFetch(send, sendOptions)(request);
       return (await response.json()) as Page<unknown>;
@@ -126,7 +132,8 @@ export function createOperations(api: RawRequester, send: Send, baseUrl: string)
     try {
       return call(id, spec, params, options);
     } catch (error) {
-      return Promise.reject(error);
+      // A list call stays iterable even when its input was refused: iterating rethrows.
+      return spec.paginated ? pagePromise(Promise.reject(error), () => Promise.reject(error)) : Promise.reject(error);
     }
   }
 

@@ -63,7 +63,13 @@ function pathParamNames(template: string): string[] {
 
 function pathValue(id: string, name: string, value: unknown): string | number {
   if ((typeof value !== "string" && typeof value !== "number") || value === "") {
-    throw new InputError(`${id}: path parameter "${name}" must be a non-empty string, got ${kindOf(value)}.`);
+    const got = value === "" ? "an empty string" : kindOf(value);
+    throw new InputError(`${id}: path parameter "${name}" must be a non-empty string, got ${got}.`);
+  }
+  // URL parsing resolves "." and ".." segments even when encoded, which would send the
+  // request to another endpoint: `versions/..` deletes the model, not a version.
+  if (/^(\.|%2e){1,2}$/i.test(String(value))) {
+    throw new InputError(`${id}: path parameter "${name}" cannot be ${JSON.stringify(value)}.`);
   }
   return value;
 }

@@ -1,0 +1,48 @@
+/**
+ * Type guards for the error family. Each matches by `instanceof` and also by the literal
+ * `name`, so errors that crossed a realm (a worker, a second copy of this package) match.
+ */
+import {
+  AbortError,
+  ApiError,
+  ConnectionError,
+  InputError,
+  PredictionError,
+  ReplicateError,
+  TimeoutError,
+} from "./errors.js";
+
+function hasName(value: unknown, name: string): boolean {
+  // Not `instanceof Error`: an Error from another realm fails that test.
+  return typeof value === "object" && value !== null && (value as { name?: unknown }).name === name;
+}
+
+/** @example if (isApiError(e) && e.status === 429) ... */
+export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError || hasName(e, "ApiError");
+/** @example if (isConnectionError(e)) ... */
+export const isConnectionError = (e: unknown): e is ConnectionError =>
+  e instanceof ConnectionError || hasName(e, "ConnectionError");
+/** @example if (isTimeoutError(e)) ... */
+export const isTimeoutError = (e: unknown): e is TimeoutError =>
+  // A DOMException is also named "TimeoutError": require our field too.
+  e instanceof TimeoutError || (hasName(e, "TimeoutError") && "timeoutMs" in (e as object));
+/** @example if (isAbortError(e)) console.log(e.prediction?.id) */
+export const isAbortError = (e: unknown): e is AbortError =>
+  // A DOMException is also named "AbortError": require our field too.
+  e instanceof AbortError || (hasName(e, "AbortError") && "prediction" in (e as object));
+/** @example if (isPredictionError(e)) console.log(e.reason, e.logs) */
+export const isPredictionError = (e: unknown): e is PredictionError =>
+  e instanceof PredictionError || hasName(e, "PredictionError");
+/** @example if (isInputError(e)) ... */
+export const isInputError = (e: unknown): e is InputError => e instanceof InputError || hasName(e, "InputError");
+
+/** @example if (isReplicateError(e)) ... */
+export const isReplicateError = (e: unknown): e is ReplicateError =>
+  e instanceof ReplicateError ||
+  hasName(e, "ReplicateError") ||
+  isApiError(e) ||
+  isConnectionError(e) ||
+  isTimeoutError(e) ||
+  isInputError(e) ||
+  isAbortError(e) ||
+  isPredictionError(e);

@@ -1,0 +1,138 @@
+/**
+ * `run`, `wait` and `createPrediction` bound to one client: create with a sync window,
+ * keep polling whatever state the window ends in, stop billing on abort or timeout, and
+ * hand back a usable output.
+ */
+import { type CreatePredictionOptions, createPrediction } from "./create.js";
+import { AbortError, type JobSnapshot, PredictionError, ReplicateError, TimeoutError } from "./errors.js";
+import type { Upload } from "./file-inputs.js";
+import { type Download, transportDownload } from "./file-output.js";
+import type { Operations } from "./operations.js";
+import { normalizeOutput, type OutputSchema } from "./output.js";
+import type { ModelRef } from "./refs.js";
+import { deadline } from "./signals.js";
+import type { Send } from "./transport.js";
+import type { Prediction } from "./types.js";
+import { TERMINAL, type WaitOptions, waitFor } from "./wait.js";
+
+/** Options of `run`. */
+export interface RunOptions extends Omit<CreatePredictionOptions, "signal" | "wait">, WaitOptions<Prediction> {
+  /**
+   * The sync window in seconds (`Prefer: wait`), shortened to fit `timeoutMs`.
+   * @default 60, the most the API allows
+   */
+  wait?: number;
+  /**
+   * Cancel the prediction on Replicate when the run is aborted or times out, so billing stops.
+   * @default true
+   */
+  cancelOnAbort?: boolean;
+  /** Resolve to the output exactly as the API returned it. @default false */
+  raw?: boolean;
+  /**
+   * Normalise by the model version's output schema (fetched once per version and
+   * cached): token iterators are joined into one string, and only `format: uri` values
+   * become files. Without it, every https/data URL string becomes a FileOutput.
+   * @default false
+   */
+  outputSchema?: boolean;
+}
+
+interface SchemaInfo {
+  schema: OutputSchema;
+  root: unknown;
+}
+
+export function createRunner(ops: Operations, send: Send) {
+  const download: Download = transportDownload(send);
+  const schemas = new Map<string, Promise<SchemaInfo | undefined>>();
+  const upload: Upload = async (content, filename, signal) => {
+    const body = { content, filename, type: content.type || "application/octet-stream" };
+    const file = await ops.files.create({ body }, signal ? { signal } : {});
+    if (!file.urls?.get) throw new ReplicateError(`The Files API returned no URL for ${file.id}`);
+    return file.urls.get;
+  };
+  const refresh = (id: string, signal: AbortSignal) => ops.predictions.get({ prediction_id: id }, { signal });
+
+  /** The version's output schema, fetched once per version; undefined when it cannot be had. */
+  function outputSchemaOf(prediction: Prediction, signal: AbortSignal): Promise<SchemaInfo | undefined> {
+    const [owner, name] = (prediction.model ?? "").split("/");
+    const version = prediction.version;
+    if (!owner || !name || !version || !/^[0-9a-f]{64}$/.test(version)) return Promise.resolve(undefined);
+    let info = schemas.get(version);
+    if (!info) {
+      info = ops.models.versions
+        .get({ model_owner: owner, model_name: name, version_id: version }, { signal })
+        .then((v) => {
+          const root = v.openapi_schema as { components?: { schemas?: { Output?: OutputSchema } } } | null;
+          const schema = root?.components?.schemas?.Output;
+          return schema ? { schema, root } : undefined;
+        });
+      // A failed lookup is not cached; the run falls back to URL detection.
+      info.catch(() => schemas.delete(version));
+      schemas.set(version, info);
+    }
+    return info.catch(() => undefined);
+  }
+
+  async function cancelQuietly(prediction: JobSnapshot): Promise<JobSnapshot> {
+    try {
+      return await ops.predictions.cancel({ prediction_id: prediction.id }, { timeoutMs: 10_000 });
+    } catch {
+      return prediction; // the rejection that follows still names the prediction
+    }
+  }
+
+  /**
+   * Run a model and resolve to its output.
+   *
+   * @example
+   * const [image] = await replicate.run("black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
+   */
+  async function run(ref: ModelRef, options: RunOptions): Promise<unknown> {
+    const { timeoutMs, signal } = options;
+    const d = deadline(signal, timeoutMs);
+    // The sync window must end before the deadline, so the prediction's id comes back in time.
+    const windowSec = Math.min(options.wait ?? 60, timeoutMs === undefined ? 60 : Math.floor(timeoutMs / 1000) - 1);
+    let last: JobSnapshot | undefined;
+    try {
+      last = await createPrediction(ops, upload, ref, { ...options, wait: Math.max(1, windowSec), signal: d.signal });
+      const done = await waitFor(last as Prediction, refresh, { ...options, timeoutMs: undefined, signal: d.signal });
+      if (done.status !== "succeeded") throw new PredictionError(done);
+      if (options.raw) return done.output;
+      const info = options.outputSchema ? await outputSchemaOf(done, d.signal) : undefined;
+      return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root });
+    } catch (error) {
+      if (!d.signal.aborted) throw error;
+      last = (error as { prediction?: JobSnapshot }).prediction ?? last;
+      if (last && !TERMINAL.has(last.status) && options.cancelOnAbort !== false) last = await cancelQuietly(last);
+      const which = last ? `prediction ${last.id}` : "the prediction (not created yet)";
+      if (d.expired()) throw new TimeoutError(`run timed out after ${timeoutMs} ms; ${which}`, timeoutMs ?? 0, last);
+      throw new AbortError(`run aborted; ${which}`, last, { cause: signal?.reason });
+    } finally {
+      d.dispose();
+    }
+  }
+
+  /**
+   * Wait for a prediction to finish, by object or id.
+   *
+   * @example
+   * const done = await replicate.wait(prediction.id, { timeoutMs: 60_000 })
+   */
+  function wait(prediction: Prediction | string, options: WaitOptions<Prediction> = {}): Promise<Prediction> {
+    return waitFor(prediction, refresh, options);
+  }
+
+  /**
+   * Create a prediction from a model reference, without waiting past the sync window.
+   *
+   * @example
+   * const p = await replicate.createPrediction({ deployment: "acme/sdxl" }, { input: { prompt: "a fox" } })
+   */
+  function create(ref: ModelRef, options: CreatePredictionOptions): Promise<Prediction> {
+    return createPrediction(ops, upload, ref, options);
+  }
+
+  return { run, wait, createPrediction: create, download };
+}

@@ -1,0 +1,88 @@
+/**
+ * The one waiting loop, for predictions and trainings alike: polls until a terminal
+ * status, within one deadline, abortable, reporting each change once.
+ */
+import { AbortError, ApiError, type JobSnapshot, TimeoutError } from "./errors.js";
+import { type Progress, parseProgress } from "./progress.js";
+import { deadline, sleep } from "./signals.js";
+
+/** Statuses after which nothing changes. `aborted` is one: it must never be polled forever. */
+export const TERMINAL = new Set(["succeeded", "failed", "canceled", "aborted"]);
+
+/** How often to poll: from `initialMs`, times `factor` after each poll, at most `maxMs`. */
+export interface PollInterval {
+  /** @default 500 */
+  initialMs?: number;
+  /** @default 1.5 */
+  factor?: number;
+  /** @default 5000 */
+  maxMs?: number;
+}
+
+/** Options of `wait`, and the waiting part of `run`. */
+export interface WaitOptions<T = JobSnapshot> {
+  /** One deadline for the whole wait; on it, a `TimeoutError` carries the job as last seen. */
+  timeoutMs?: number | undefined;
+  /** Aborts the wait, and every HTTP call in it. */
+  signal?: AbortSignal | undefined;
+  /** Called once for each change seen (not once per poll), with any progress bar parsed from the logs. */
+  onProgress?: ((job: T, progress: Progress | null) => void) | undefined;
+  /**
+   * Polling intervals. The defaults (0.5 s, growing 1.5× per poll, at most 5 s) answer
+   * short jobs quickly without hammering the API during long ones.
+   */
+  interval?: PollInterval | undefined;
+}
+
+/** Fetches the job again. */
+export type Refresh<T> = (id: string, signal: AbortSignal) => Promise<T>;
+
+/**
+ * Poll `job` with `refresh` until its status is terminal, and resolve to it. Unknown
+ * statuses keep the loop going. A 429 waits as long as the server asked (or one
+ * interval) and goes on.
+ *
+ * @example
+ * const done = await waitFor(prediction, (id, signal) => replicate.predictions.get({ prediction_id: id }, { signal }))
+ */
+export async function waitFor<T extends JobSnapshot>(
+  job: T | string,
+  refresh: Refresh<T>,
+  options: WaitOptions<T> = {},
+): Promise<T> {
+  const { initialMs = 500, factor = 1.5, maxMs = 5000 } = options.interval ?? {};
+  const d = deadline(options.signal, options.timeoutMs);
+  const id = typeof job === "string" ? job : job.id;
+  let last: T | undefined = typeof job === "string" ? undefined : job;
+  let seen = "";
+  const report = (current: T) => {
+    const key = JSON.stringify(current);
+    if (key === seen) return;
+    seen = key;
+    options.onProgress?.(current, parseProgress(current.logs as string | undefined));
+  };
+  try {
+    last ??= await refresh(id, d.signal);
+    report(last);
+    for (let interval = initialMs; !TERMINAL.has(last.status); interval = Math.min(maxMs, interval * factor)) {
+      await sleep(interval, d.signal);
+      try {
+        last = await refresh(id, d.signal);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 429) || d.signal.aborted) throw error;
+        await sleep(error.retryAfterMs ?? interval, d.signal);
+        continue;
+      }
+      report(last);
+    }
+    return last;
+  } catch (error) {
+    if (d.expired()) {
+      throw new TimeoutError(`Gave up waiting for ${id} after ${options.timeoutMs} ms`, options.timeoutMs ?? 0, last);
+    }
+    if (d.signal.aborted) throw new AbortError(`Stopped waiting for ${id}`, last, { cause: d.signal.reason });
+    throw error;
+  } finally {
+    d.dispose();
+  }
+}
