@@ -7,6 +7,7 @@ import { InputError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { createOperations, type Operations, type RawRequester } from "./operations.js";
 import { type RetryPolicy, resolveRetry } from "./retry.js";
+import { createRunner } from "./run.js";
 import { createTransport, type FetchLike } from "./transport.js";
 import { VERSION } from "./version.js";
 
@@ -53,8 +54,26 @@ export interface ReplicateOptions {
 /** The typed openapi-fetch client over the same transport. */
 export type ApiClient = Client<paths>;
 
+type Runner = ReturnType<typeof createRunner>;
+
 /** What {@link createReplicate} returns. */
 export type Replicate = Operations & {
+  /**
+   * Run a model to completion and resolve to its normalised output. See `RunOptions`.
+   * @example const [image] = await replicate.run("black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
+   */
+  readonly run: Runner["run"];
+  /**
+   * Poll a prediction (object or id) until it finishes. See `WaitOptions`.
+   * @example const done = await replicate.wait(prediction.id, { timeoutMs: 60_000 })
+   */
+  readonly wait: Runner["wait"];
+  /**
+   * Create a prediction from a model reference (`owner/name`, `owner/name:version`,
+   * a version id, or `{ deployment }`), uploading file inputs first.
+   * @example const p = await replicate.createPrediction("meta/llama-3-8b", { input: { prompt: "Hi" } })
+   */
+  readonly createPrediction: Runner["createPrediction"];
   /** Call an operation by its operationId, e.g. `request("predictions.get", { prediction_id })`. */
   readonly request: ReturnType<typeof createOperations>["request"];
   /**
@@ -120,5 +139,6 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
   });
   const api = createClient<paths>({ baseUrl, fetch: (request) => send(request) });
   const { request, operations } = createOperations(api as unknown as RawRequester, send, baseUrl);
-  return Object.assign(operations, { request, api, baseUrl });
+  const { run, wait, createPrediction } = createRunner(operations, send);
+  return Object.assign(operations, { request, api, baseUrl, run, wait, createPrediction });
 }

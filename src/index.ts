@@ -7,6 +7,7 @@
  * for await (const model of replicate.models.list()) console.log(model.name)
  */
 export { type ApiClient, createReplicate, DEFAULT_BASE_URL, type Replicate, type ReplicateOptions } from "./client.js";
+export type { CreatePredictionOptions, WebhookEvent } from "./create.js";
 export {
   AbortError,
   ApiError,
@@ -18,6 +19,8 @@ export {
   ReplicateError,
   TimeoutError,
 } from "./errors.js";
+export type { FileInputOptions } from "./file-inputs.js";
+export { type Download, decodeDataUrl, FileOutput } from "./file-output.js";
 export type {
   OperationId,
   OperationParams,
@@ -35,8 +38,13 @@ export {
   isTimeoutError,
 } from "./guards.js";
 export type { OperationMethod, Operations, PageItem, RequestOptions } from "./operations.js";
+export { type NormalizeOptions, normalizeOutput, type OutputSchema } from "./output.js";
 export type { Page, PagePromise } from "./paginate.js";
+export { type Progress, parseProgress } from "./progress.js";
+export { type ModelRef, type ParsedRef, parseRef } from "./refs.js";
 export type { RetryPolicy } from "./retry.js";
+export type { RunOptions } from "./run.js";
 export type { FetchLike } from "./transport.js";
 export type * from "./types.js";
 export { VERSION } from "./version.js";
+export { type PollInterval, TERMINAL, type WaitOptions } from "./wait.js";
