@@ -60,7 +60,7 @@ type Runner = ReturnType<typeof createRunner>;
 export type Replicate = Operations & {
   /**
    * Run a model to completion and resolve to its normalised output. See `RunOptions`.
-   * @example const [image] = await replicate.run("black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
+   * @example const [image] = await replicate.run<FileOutput[]>("black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
    */
   readonly run: Runner["run"];
   /**

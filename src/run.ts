@@ -84,12 +84,13 @@ export function createRunner(ops: Operations, send: Send) {
   }
 
   /**
-   * Run a model and resolve to its output.
+   * Run a model and resolve to its output. The output's shape depends on the model:
+   * name it with the type parameter.
    *
    * @example
-   * const [image] = await replicate.run("black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
+   * const [image] = await replicate.run<FileOutput[]>("black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
    */
-  async function run(ref: ModelRef, options: RunOptions): Promise<unknown> {
+  async function run<Output = unknown>(ref: ModelRef, options: RunOptions): Promise<Output> {
     const { timeoutMs, signal } = options;
     const d = deadline(signal, timeoutMs);
     // The sync window must end before the deadline, so the prediction's id comes back in time.
@@ -99,9 +100,9 @@ export function createRunner(ops: Operations, send: Send) {
       last = await createPrediction(ops, upload, ref, { ...options, wait: Math.max(1, windowSec), signal: d.signal });
       const done = await waitFor(last as Prediction, refresh, { ...options, timeoutMs: undefined, signal: d.signal });
       if (done.status !== "succeeded") throw new PredictionError(done);
-      if (options.raw) return done.output;
+      if (options.raw) return done.output as Output;
       const info = options.outputSchema ? await outputSchemaOf(done, d.signal) : undefined;
-      return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root });
+      return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root }) as Output;
     } catch (error) {
       if (!d.signal.aborted) throw error;
       last = (error as { prediction?: JobSnapshot }).prediction ?? last;
