@@ -56,11 +56,19 @@ export async function toDataUri(blob: Blob): Promise<string> {
   return `data:${blob.type || "application/octet-stream"};base64,${btoa(binary)}`;
 }
 
-/** Run `tasks` with at most `limit` in flight; rejects with the first failure. */
+/** Run `tasks` with at most `limit` in flight; on the first failure, start no more and reject. */
 async function pool(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < tasks.length) await (tasks[next++] as () => Promise<void>)();
+    while (next < tasks.length && !failed) {
+      try {
+        await (tasks[next++] as () => Promise<void>)();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
@@ -80,6 +88,14 @@ export async function prepareInput<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const { strategy = "default", maxDataUriBytes = 1_048_576, concurrency = 4 } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InputError(`files.concurrency must be a whole number ≥ 1, got ${concurrency}.`);
+  }
+  if (!(maxDataUriBytes >= 0))
+    throw new InputError(`files.maxDataUriBytes must be a number ≥ 0, got ${maxDataUriBytes}.`);
+  if (!["default", "upload", "data-uri"].includes(strategy)) {
+    throw new InputError(`files.strategy must be "default", "upload" or "data-uri", got ${JSON.stringify(strategy)}.`);
+  }
   const tasks: (() => Promise<void>)[] = [];
   const seen = new Set<unknown>();
 
@@ -110,8 +126,9 @@ export async function prepareInput<T>(
       tasks.push(async () => set(await convert(value)));
       return value;
     }
-    const plain = Array.isArray(value) || (value !== null && Object.getPrototypeOf(value) === Object.prototype);
-    if (typeof value !== "object" || !plain) return value;
+    if (typeof value !== "object" || value === null) return value;
+    const proto = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
     if (seen.has(value)) throw new InputError("input contains a circular reference.");
     seen.add(value);
     const copy = (Array.isArray(value) ? [] : {}) as Record<string, unknown>;
@@ -127,6 +144,6 @@ export async function prepareInput<T>(
   let result = walk(input, (v) => {
     result = v;
   });
-  await pool(tasks, Math.max(1, concurrency));
+  await pool(tasks, concurrency);
   return result as T;
 }

@@ -21,18 +21,33 @@ export function transportDownload(send: Send): Download {
   return (url, signal) => strictFetch(send, { signal, buffer: false })(new Request(url));
 }
 
-/** Decode a `data:` URL without a network round trip (and without Node's Buffer). */
+/**
+ * Decode a `data:` URL without a network round trip (and without Node's Buffer). As the
+ * Fetch standard says, `%XX` escapes are raw bytes, not UTF-8 text.
+ */
 export function decodeDataUrl(url: string): Blob {
   const comma = url.indexOf(",");
   const meta = url.slice(5, comma);
   const payload = url.slice(comma + 1);
-  const base64 = meta.endsWith(";base64");
+  const base64 = /;base64$/i.test(meta);
   const type = (base64 ? meta.slice(0, -7) : meta) || "text/plain;charset=US-ASCII";
-  if (!base64) return new Blob([decodeURIComponent(payload)], { type });
-  const binary = atob(payload);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new Blob([bytes], { type });
+  let bytes: Uint8Array;
+  if (base64) {
+    const binary = atob(payload);
+    bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } else {
+    const raw = new TextEncoder().encode(payload);
+    const out: number[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const hex = raw[i] === 0x25 ? String.fromCharCode(raw[i + 1] ?? 0, raw[i + 2] ?? 0) : "";
+      if (/^[0-9a-f]{2}$/i.test(hex)) {
+        out.push(Number.parseInt(hex, 16));
+        i += 2;
+      } else out.push(raw[i] as number);
+    }
+    bytes = Uint8Array.from(out);
+  }
+  return new Blob([bytes.slice()], { type });
 }
 
 /**
@@ -62,14 +77,16 @@ export class FileOutput {
 
   /** The whole file. Downloaded on the first call, then reused. */
   blob(options: { signal?: AbortSignal } = {}): Promise<Blob> {
-    this.#blob ??= this.url.startsWith("data:")
+    if (this.#blob) return this.#blob;
+    const pending = this.url.startsWith("data:")
       ? Promise.resolve(decodeDataUrl(this.url))
       : this.#download(this.url, options.signal).then((r) => r.blob());
-    // A failed download is not cached: the next call tries again.
-    this.#blob.catch(() => {
-      this.#blob = undefined;
+    this.#blob = pending;
+    // A failed download is not cached (unless a newer read has replaced it): the next call tries again.
+    pending.catch(() => {
+      if (this.#blob === pending) this.#blob = undefined;
     });
-    return this.#blob;
+    return pending;
   }
 
   /** @example new Uint8Array(await file.arrayBuffer()) */
@@ -90,16 +107,27 @@ export class FileOutput {
    * await file.stream().pipeTo(Writable.toWeb(fs.createWriteStream("out.png")))
    */
   stream(options: { signal?: AbortSignal } = {}): ReadableStream<Uint8Array> {
+    // Our own controller, so cancelling the stream aborts a download still on its way.
+    const controller = new AbortController();
+    options.signal?.addEventListener("abort", () => controller.abort(options.signal?.reason), { once: true });
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-    return new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        reader ??= (this.#blob ? (await this.#blob).stream() : await this.#open(options.signal)).getReader();
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (sink) => {
+          reader ??= (this.#blob ? (await this.#blob).stream() : await this.#open(controller.signal)).getReader();
+          if (controller.signal.aborted) return void (await reader.cancel(controller.signal.reason));
+          const { done, value } = await reader.read();
+          if (done) sink.close();
+          else sink.enqueue(value);
+        },
+        cancel: async (reason) => {
+          controller.abort(reason);
+          await reader?.cancel(reason);
+        },
       },
-      cancel: (reason) => reader?.cancel(reason),
-    });
+      // No read-ahead: nothing is fetched until the first read.
+      { highWaterMark: 0 },
+    );
   }
 
   /** The URL, so a FileOutput can be used where a string is expected. */
