@@ -43,6 +43,11 @@ const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 /** A valid `Cancel-After` value, or an InputError. */
 export function cancelAfterHeader(value: number | string): string {
+  if (typeof value !== "number" && typeof value !== "string") {
+    throw new InputError(
+      `cancelAfter must be a number of seconds or a duration string, got ${value === null ? "null" : typeof value}.`,
+    );
+  }
   const text = typeof value === "number" ? `${value}s` : value.trim();
   const m = /^\d+$/.test(text) ? [text, "0", "0", text] : DURATION.exec(text);
   if (!m || text === "" || (typeof value === "number" && !Number.isInteger(value))) {

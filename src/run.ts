@@ -10,7 +10,7 @@ import { type Download, transportDownload } from "./file-output.js";
 import type { Operations } from "./operations.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
 import type { ModelRef } from "./refs.js";
-import { deadline } from "./signals.js";
+import { abortable, deadline } from "./signals.js";
 import type { Send } from "./transport.js";
 import type { Prediction } from "./types.js";
 import { TERMINAL, type WaitOptions, waitFor } from "./wait.js";
@@ -54,25 +54,31 @@ export function createRunner(ops: Operations, send: Send) {
   };
   const refresh = (id: string, signal: AbortSignal) => ops.predictions.get({ prediction_id: id }, { signal });
 
-  /** The version's output schema, fetched once per version; undefined when it cannot be had. */
-  function outputSchemaOf(prediction: Prediction, signal: AbortSignal): Promise<SchemaInfo | undefined> {
+  /**
+   * The version's output schema, fetched once per version and shared by every run of it;
+   * undefined when it cannot be had. The lookup is nobody's in particular, so no one
+   * caller's signal can cancel it: each caller waits on it with its own signal instead.
+   */
+  function outputSchemaOf(prediction: Prediction): Promise<SchemaInfo | undefined> {
     const [owner, name] = (prediction.model ?? "").split("/");
     const version = prediction.version;
     if (!owner || !name || !version || !/^[0-9a-f]{64}$/.test(version)) return Promise.resolve(undefined);
     let info = schemas.get(version);
     if (!info) {
-      info = ops.models.versions
-        .get({ model_owner: owner, model_name: name, version_id: version }, { signal })
-        .then((v) => {
+      info = ops.models.versions.get({ model_owner: owner, model_name: name, version_id: version }).then(
+        (v) => {
           const root = v.openapi_schema as { components?: { schemas?: { Output?: OutputSchema } } } | null;
           const schema = root?.components?.schemas?.Output;
           return schema ? { schema, root } : undefined;
-        });
-      // A failed lookup is not cached; the run falls back to URL detection.
-      info.catch(() => schemas.delete(version));
+        },
+        () => {
+          schemas.delete(version); // not cached: the next run asks again
+          return undefined; // this run falls back to URL detection
+        },
+      );
       schemas.set(version, info);
     }
-    return info.catch(() => undefined);
+    return info;
   }
 
   async function cancelQuietly(prediction: JobSnapshot): Promise<JobSnapshot> {
@@ -101,7 +107,7 @@ export function createRunner(ops: Operations, send: Send) {
       const done = await waitFor(last as Prediction, refresh, { ...options, timeoutMs: undefined, signal: d.signal });
       if (done.status !== "succeeded") throw new PredictionError(done);
       if (options.raw) return done.output as Output;
-      const info = options.outputSchema ? await outputSchemaOf(done, d.signal) : undefined;
+      const info = options.outputSchema ? await abortable(outputSchemaOf(done), d.signal) : undefined;
       return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root }) as Output;
     } catch (error) {
       if (!d.signal.aborted) throw error;

@@ -72,3 +72,20 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number | un
     },
   };
 }
+
+/**
+ * Settle with `promise`, or reject with the signal's reason as soon as it aborts. For
+ * waiting on work shared with other callers, which one caller's abort must not cancel.
+ *
+ * @example
+ * const schema = await abortable(sharedLookup, options.signal)
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

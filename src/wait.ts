@@ -61,19 +61,26 @@ export async function waitFor<T extends JobSnapshot>(
     seen = key;
     options.onProgress?.(current, parseProgress(current.logs as string | undefined));
   };
+  let next = Math.min(initialMs, maxMs);
+  const step = () => {
+    const wait = next;
+    next = Math.min(maxMs, next * factor);
+    return wait;
+  };
   try {
-    last ??= await refresh(id, d.signal);
-    report(last);
-    for (let interval = initialMs; !TERMINAL.has(last.status); interval = Math.min(maxMs, interval * factor)) {
-      await sleep(interval, d.signal);
+    if (last) report(last);
+    let pause = last ? step() : 0; // starting from an id alone, GET at once
+    while (!last || !TERMINAL.has(last.status)) {
+      if (pause > 0) await sleep(pause, d.signal);
       try {
         last = await refresh(id, d.signal);
       } catch (error) {
         if (!(error instanceof ApiError && error.status === 429) || d.signal.aborted) throw error;
-        await sleep(error.retryAfterMs ?? interval, d.signal);
+        pause = error.retryAfterMs ?? next; // as long as the server asked, nothing on top
         continue;
       }
       report(last);
+      pause = step();
     }
     return last;
   } catch (error) {
