@@ -8,6 +8,7 @@ import type { paths } from "./generated/schema.js";
 import { createOperations, type Operations, type RawRequester } from "./operations.js";
 import { type RetryPolicy, resolveRetry } from "./retry.js";
 import { createRunner } from "./run.js";
+import { createStreamer } from "./streaming.js";
 import { createTransport, type FetchLike } from "./transport.js";
 import { VERSION } from "./version.js";
 
@@ -74,6 +75,12 @@ export type Replicate = Operations & {
    * @example const p = await replicate.createPrediction("meta/llama-3-8b", { input: { prompt: "Hi" } })
    */
   readonly createPrediction: Runner["createPrediction"];
+  /**
+   * A prediction's events as they happen, over SSE, resumed after drops, falling back to
+   * polling. See `StreamOptions`.
+   * @example for await (const e of replicate.stream("meta/llama-3-8b", { input })) if (e.type === "output") console.log(e.data)
+   */
+  readonly stream: ReturnType<typeof createStreamer>;
   /** Call an operation by its operationId, e.g. `request("predictions.get", { prediction_id })`. */
   readonly request: ReturnType<typeof createOperations>["request"];
   /**
@@ -139,6 +146,8 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
   });
   const api = createClient<paths>({ baseUrl, fetch: (request) => send(request) });
   const { request, operations } = createOperations(api as unknown as RawRequester, send, baseUrl);
-  const { run, wait, createPrediction } = createRunner(operations, send);
-  return Object.assign(operations, { request, api, baseUrl, run, wait, createPrediction });
+  const runner = createRunner(operations, send);
+  const { run, wait, createPrediction } = runner;
+  const stream = createStreamer(send, runner);
+  return Object.assign(operations, { request, api, baseUrl, run, wait, createPrediction, stream });
 }

@@ -10,7 +10,7 @@ import { type Download, transportDownload } from "./file-output.js";
 import type { Operations } from "./operations.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
 import type { ModelRef } from "./refs.js";
-import { abortable, deadline } from "./signals.js";
+import { abortable, type Deadline, deadline } from "./signals.js";
 import type { Send } from "./transport.js";
 import type { Prediction } from "./types.js";
 import { TERMINAL, type WaitOptions, waitFor } from "./wait.js";
@@ -81,12 +81,33 @@ export function createRunner(ops: Operations, send: Send) {
     return info;
   }
 
-  async function cancelQuietly(prediction: JobSnapshot): Promise<JobSnapshot> {
-    try {
-      return await ops.predictions.cancel({ prediction_id: prediction.id }, { timeoutMs: 10_000 });
-    } catch {
-      return prediction; // the rejection that follows still names the prediction
+  /**
+   * The rejection for a job its caller or deadline stopped. The prediction is canceled on
+   * Replicate first, when asked and still running, so billing stops; the error carries
+   * it, as last seen, so nothing is lost.
+   */
+  async function stopped(
+    what: string,
+    d: Deadline,
+    error: unknown,
+    last: JobSnapshot | undefined,
+    cancel: boolean,
+    options: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
+  ): Promise<unknown> {
+    let latest = (error as { prediction?: JobSnapshot }).prediction ?? last;
+    if (latest && cancel && !TERMINAL.has(latest.status)) {
+      const id = latest.id;
+      latest = await ops.predictions.cancel({ prediction_id: id }, { timeoutMs: 10_000 }).catch(() => latest);
     }
+    const which = latest ? `prediction ${latest.id}` : "the prediction (not created yet)";
+    if (d.expired()) {
+      return new TimeoutError(
+        `${what} timed out after ${options.timeoutMs} ms; ${which}`,
+        options.timeoutMs ?? 0,
+        latest,
+      );
+    }
+    return new AbortError(`${what} aborted; ${which}`, latest, { cause: options.signal?.reason });
   }
 
   /**
@@ -111,11 +132,7 @@ export function createRunner(ops: Operations, send: Send) {
       return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root }) as Output;
     } catch (error) {
       if (!d.signal.aborted) throw error;
-      last = (error as { prediction?: JobSnapshot }).prediction ?? last;
-      if (last && !TERMINAL.has(last.status) && options.cancelOnAbort !== false) last = await cancelQuietly(last);
-      const which = last ? `prediction ${last.id}` : "the prediction (not created yet)";
-      if (d.expired()) throw new TimeoutError(`run timed out after ${timeoutMs} ms; ${which}`, timeoutMs ?? 0, last);
-      throw new AbortError(`run aborted; ${which}`, last, { cause: signal?.reason });
+      throw await stopped("run", d, error, last, options.cancelOnAbort !== false, options);
     } finally {
       d.dispose();
     }
@@ -141,5 +158,5 @@ export function createRunner(ops: Operations, send: Send) {
     return createPrediction(ops, upload, ref, options);
   }
 
-  return { run, wait, createPrediction: create, download };
+  return { run, wait, createPrediction: create, download, refresh, stopped };
 }

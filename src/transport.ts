@@ -32,6 +32,11 @@ export interface SendOptions {
    * deadline covers the wait for response headers, and the body is left to the caller.
    */
   buffer?: boolean;
+  /**
+   * Send the token to this request's origin even though it is not the API's: only for
+   * a URL the API itself returned (a prediction's stream URL).
+   */
+  authorize?: boolean;
 }
 
 export type Send = (request: Request, options?: SendOptions) => Promise<Response>;
@@ -45,12 +50,13 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 export function createTransport(config: TransportConfig): Send {
   const apiOrigin = new URL(config.baseUrl).origin;
 
-  function headersFor(url: URL, original: Headers): Headers {
+  function headersFor(url: URL, original: Headers, authorize: boolean): Headers {
     const headers = new Headers(original);
     if (config.userAgent && !headers.has("user-agent")) headers.set("user-agent", config.userAgent);
     // Extra headers and the token go only to the API's own origin, never elsewhere.
     if (url.origin !== apiOrigin) {
       headers.delete("authorization");
+      if (authorize && config.auth) headers.set("authorization", `Bearer ${config.auth}`);
       return headers;
     }
     for (const [name, value] of config.headers) if (!headers.has(name)) headers.set(name, value);
@@ -65,7 +71,7 @@ export function createTransport(config: TransportConfig): Send {
 
   return async function send(request, options = {}) {
     const url = new URL(request.url);
-    const headers = headersFor(url, request.headers);
+    const headers = headersFor(url, request.headers, options.authorize === true);
     const method = request.method;
     // Read the body once so every attempt can send the same bytes.
     const body = request.body ? await request.arrayBuffer() : undefined;

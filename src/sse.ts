@@ -1,0 +1,135 @@
+/**
+ * An incremental Server-Sent Events parser, following the WHATWG HTML standard's
+ * "event stream interpretation" (§9.2.6). Chunks may split anywhere: inside a CRLF,
+ * inside a multi-byte UTF-8 character, inside a field name.
+ *
+ * Speed matters here (a long generation is thousands of events), so lines are found
+ * with `indexOf` and both line-ending positions are remembered between searches:
+ * scanning for `\r` once per line in text that has none would be quadratic.
+ */
+import { ReplicateError } from "./errors.js";
+
+/** One dispatched event. */
+export interface SseEvent {
+  /** The `event` field, or `"message"` when the event had none. */
+  type: string;
+  /** The `data` lines joined with `\n`. */
+  data: string;
+  /** The last event id seen, which persists across events until changed. */
+  id: string;
+}
+
+/** Options of {@link createSseParser}. */
+export interface SseParserOptions {
+  onEvent: (event: SseEvent) => void;
+  /** A `retry` field: the server's reconnection time in milliseconds. */
+  onRetry?: (ms: number) => void;
+  /** A comment line (`: text`), without the colon. */
+  onComment?: (text: string) => void;
+  /**
+   * The most text held while waiting for a line end or an event's end, in UTF-16 code
+   * units. Past it `feed` throws, so a broken or hostile stream cannot grow memory without bound.
+   * @default 16_777_216
+   */
+  maxBufferSize?: number;
+}
+
+/** What {@link createSseParser} returns. */
+export interface SseParser {
+  /** Parse the next chunk: bytes (UTF-8) or text. */
+  feed(chunk: Uint8Array | string): void;
+  /** Forget any partial line and event, as when a new connection starts. Keeps the last event id. */
+  reset(): void;
+}
+
+/**
+ * Make a parser that calls `onEvent` for each complete event.
+ *
+ * @example
+ * const parser = createSseParser({ onEvent: (e) => console.log(e.type, e.data) })
+ * parser.feed("event: output\ndata: Hel")
+ * parser.feed("lo\n\n") // logs: output Hello
+ */
+export function createSseParser(options: SseParserOptions): SseParser {
+  const { onEvent, onRetry, onComment, maxBufferSize = 16_777_216 } = options;
+  let decoder = new TextDecoder();
+  let partial = ""; // an unfinished line
+  let afterCR = false; // the last chunk ended in \r: a leading \n in the next one ends nothing
+  let atStart = true; // a BOM is skipped only at the very start of the stream
+  let data: string[] = [];
+  let dataSize = 0;
+  let type = "";
+  let lastId = "";
+
+  function line(text: string): void {
+    if (text === "") {
+      // Dispatch. No data, no event; either way the event type starts over.
+      if (data.length > 0) onEvent({ type: type || "message", data: data.join("\n"), id: lastId });
+      data = [];
+      dataSize = 0;
+      type = "";
+      return;
+    }
+    const colon = text.indexOf(":");
+    if (colon === 0) return onComment?.(text.slice(text.charCodeAt(1) === 32 ? 2 : 1));
+    const field = colon < 0 ? text : text.slice(0, colon);
+    const value = colon < 0 ? "" : text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
+    if (field === "data") {
+      data.push(value);
+      dataSize += value.length + 1;
+    } else if (field === "event") type = value;
+    else if (field === "id") {
+      if (!value.includes("\0")) lastId = value;
+    } else if (field === "retry") {
+      if (/^\d+$/.test(value)) onRetry?.(Number(value));
+    }
+    // Any other field is ignored, as the standard says.
+  }
+
+  function feedText(text: string): void {
+    if (atStart && text.length > 0) {
+      atStart = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    let start = 0;
+    if (afterCR && text.charCodeAt(0) === 10) start = 1;
+    afterCR = false;
+    let cr = text.indexOf("\r", start);
+    let lf = text.indexOf("\n", start);
+    for (;;) {
+      // Search again only for an ending we have moved past: each position is scanned once.
+      if (cr >= 0 && cr < start) cr = text.indexOf("\r", start);
+      if (lf >= 0 && lf < start) lf = text.indexOf("\n", start);
+      if (cr < 0 && lf < 0) break;
+      const end = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
+      line(partial + text.slice(start, end));
+      partial = "";
+      start = end + 1;
+      if (end === cr) {
+        if (start === text.length) afterCR = true;
+        else if (text.charCodeAt(start) === 10) start++;
+      }
+    }
+    partial += text.slice(start);
+    if (partial.length + dataSize > maxBufferSize) {
+      throw new ReplicateError(
+        `SSE stream exceeded the ${maxBufferSize}-character buffer limit without ending an event`,
+      );
+    }
+  }
+
+  return {
+    feed(chunk) {
+      feedText(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+    },
+    reset() {
+      decoder = new TextDecoder();
+      partial = "";
+      afterCR = false;
+      atStart = true;
+      data = [];
+      dataSize = 0;
+      type = "";
+    },
+  };
+}

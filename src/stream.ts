@@ -1,0 +1,180 @@
+/**
+ * `stream`: a prediction's output as it is generated, over Server-Sent Events. A dropped
+ * connection is resumed with `Last-Event-ID`; one that cannot be resumed, or a model
+ * without a stream URL, continues by polling. Stopping early (`break`, `return`, abort)
+ * cancels the HTTP body at once.
+ */
+import { PredictionError, ReplicateError } from "./errors.js";
+import type { Download } from "./file-output.js";
+import { strictFetch } from "./operations.js";
+import { sleep } from "./signals.js";
+import { createSseParser, type SseEvent } from "./sse.js";
+import { type Delivered, emptyDelivered, fromSse, type StreamEvent } from "./stream-events.js";
+import { pollEvents } from "./stream-poll.js";
+import type { Send } from "./transport.js";
+import type { Prediction } from "./types.js";
+import type { WaitOptions } from "./wait.js";
+
+/** How a dropped stream is resumed. */
+export interface ReconnectOptions {
+  /** Reconnection attempts in a row without a new event before falling back to polling. @default 5 */
+  attempts?: number;
+  /** Wait before reconnecting, unless the server's `retry` field says otherwise. @default 1000 */
+  delayMs?: number;
+}
+
+/** What the connection loop needs from the client and the caller. */
+export interface StreamContext {
+  send: Send;
+  download: Download;
+  refresh: (id: string, signal: AbortSignal) => Promise<Prediction>;
+  signal: AbortSignal;
+  reconnect: ReconnectOptions | undefined;
+  interval: WaitOptions["interval"];
+  maxBufferSize: number | undefined;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * GET the stream. Redirects are followed by hand so the token goes only to the origin
+ * of the URL the API returned, never to wherever a redirect points.
+ */
+async function open(url: string, lastId: string, ctx: StreamContext): Promise<Response> {
+  const origin = new URL(url).origin;
+  let target = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const headers = new Headers({ accept: "text/event-stream", "cache-control": "no-store" });
+    if (lastId) headers.set("last-event-id", lastId);
+    const request = new Request(target, { headers, redirect: "manual" });
+    const sendOptions = { signal: ctx.signal, buffer: false, authorize: new URL(target).origin === origin };
+    const response = await strictFetch(
+      ctx.send,
+      sendOptions,
+    )(request).catch((error: unknown) => {
+      // strictFetch turns a 3xx into an ApiError: take the Location from it and go on.
+      const location = (error as { status?: number; headers?: Headers }).headers?.get("location");
+      const status = (error as { status?: number }).status ?? 0;
+      if (status >= 300 && status < 400 && location) return new URL(location, target).href;
+      throw error;
+    });
+    if (typeof response === "string") {
+      target = response;
+      continue;
+    }
+    const type = response.headers.get("content-type") ?? "";
+    if (!/^text\/event-stream/i.test(type)) {
+      await response.body?.cancel();
+      throw new ReplicateError(`Expected text/event-stream from ${target}, got "${type || "no content type"}"`);
+    }
+    return response;
+  }
+  throw new ReplicateError(`Too many redirects from ${url}`);
+}
+
+/**
+ * Yield a prediction's events from its stream URL, through its `done` or `error` event.
+ * Ending without one means the stream was lost for good: the caller should poll instead.
+ */
+export async function* sseEvents(url: string, ctx: StreamContext, seen: Delivered): AsyncGenerator<StreamEvent> {
+  const { attempts = 5, delayMs = 1000 } = ctx.reconnect ?? {};
+  let retryMs = delayMs;
+  let lastId = "";
+  let failures = 0;
+  for (let connection = 0; ; connection++) {
+    let response: Response;
+    try {
+      response = await open(url, lastId, ctx);
+    } catch (error) {
+      // The first connection's failure is the caller's to see; a reconnection's means "lost".
+      if (connection === 0 || ctx.signal.aborted) throw error;
+      if (++failures > attempts) return;
+      await sleep(retryMs, ctx.signal);
+      continue;
+    }
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const pending: SseEvent[] = [];
+    const parser = createSseParser({
+      onEvent: (e) => pending.push(e),
+      onRetry: (ms) => {
+        retryMs = ms;
+      },
+      ...(ctx.maxBufferSize !== undefined && { maxBufferSize: ctx.maxBufferSize }),
+    });
+    let finished = false; // done or error seen
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parser.feed(value);
+        for (const e of pending.splice(0)) {
+          if (e.id) lastId = e.id;
+          if (e.id && seen.ids.has(e.id)) continue; // replayed after a resume: already delivered
+          if (e.id) seen.ids.add(e.id);
+          failures = 0;
+          const event = fromSse(e.type, e.data, e.id, ctx.download, seen);
+          if (!event) continue;
+          if (event.type === "done" || event.type === "error") finished = true;
+          yield event;
+          if (finished) return;
+        }
+      }
+    } catch (error) {
+      if (ctx.signal.aborted || error instanceof ReplicateError) throw error;
+      // A network error while reading: the connection dropped. Resume below.
+    } finally {
+      // Early exit, error or end: release the connection now, not when it is collected.
+      await reader.cancel().catch(() => {});
+    }
+    if (++failures > attempts) return;
+    await sleep(retryMs, ctx.signal);
+  }
+}
+
+/** The prediction after a failure event, as fresh as can be had, for the PredictionError. */
+async function failedPrediction(
+  p: Prediction,
+  ctx: StreamContext,
+  status: string,
+  error: unknown,
+): Promise<Prediction> {
+  const fresh = await ctx.refresh(p.id, ctx.signal).catch(() => p);
+  const done = ["failed", "canceled", "aborted"].includes(fresh.status);
+  return {
+    ...fresh,
+    status: done ? fresh.status : (status as Prediction["status"]),
+    error: fresh.error ?? (error as string),
+  };
+}
+
+/**
+ * A prediction's events: over SSE when it has a stream URL, else (or once the stream is
+ * lost) by polling. Rejects with PredictionError after an `error` event or a `done` whose
+ * reason is `canceled` or `error`.
+ */
+export async function* predictionEvents(prediction: Prediction, ctx: StreamContext): AsyncGenerator<StreamEvent> {
+  const seen = emptyDelivered();
+  const url = prediction.urls?.stream;
+  if (url) {
+    // Leaving this loop early (a consumer's break) closes the SSE connection.
+    for await (const event of sseEvents(url, ctx, seen)) {
+      yield event;
+      if (event.type === "error")
+        throw new PredictionError(await failedPrediction(prediction, ctx, "failed", event.data));
+      if (event.type === "done") {
+        const { reason } = event.data;
+        if (reason === "canceled" || reason === "error") {
+          const status = reason === "canceled" ? "canceled" : "failed";
+          throw new PredictionError(await failedPrediction(prediction, ctx, status, undefined));
+        }
+        return;
+      }
+    }
+  }
+  // No stream URL, or the stream was lost: poll. Logs come from polling only when there
+  // never was a stream, since an SSE consumer has had them in other pieces.
+  const final = yield* pollEvents(prediction, ctx.refresh, { ...ctx, withLogs: !url }, ctx.download, seen);
+  const reason = final.status === "succeeded" ? undefined : final.status === "canceled" ? "canceled" : "error";
+  yield { type: "done", data: reason ? { reason } : {}, id: "" };
+  if (reason) throw new PredictionError(final);
+}
