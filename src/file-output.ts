@@ -115,7 +115,10 @@ export class FileOutput {
       {
         pull: async (sink) => {
           reader ??= (this.#blob ? (await this.#blob).stream() : await this.#open(controller.signal)).getReader();
-          if (controller.signal.aborted) return void (await reader.cancel(controller.signal.reason));
+          if (controller.signal.aborted) {
+            await reader.cancel(controller.signal.reason);
+            return;
+          }
           const { done, value } = await reader.read();
           if (done) sink.close();
           else sink.enqueue(value);

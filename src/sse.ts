@@ -71,7 +71,10 @@ export function createSseParser(options: SseParserOptions): SseParser {
       return;
     }
     const colon = text.indexOf(":");
-    if (colon === 0) return onComment?.(text.slice(text.charCodeAt(1) === 32 ? 2 : 1));
+    if (colon === 0) {
+      onComment?.(text.slice(text.charCodeAt(1) === 32 ? 2 : 1));
+      return;
+    }
     const field = colon < 0 ? text : text.slice(0, colon);
     const value = colon < 0 ? "" : text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
     if (field === "data") {
