@@ -56,34 +56,42 @@ export function createSseParser(options: SseParserOptions): SseParser {
   let partial = ""; // an unfinished line
   let afterCR = false; // the last chunk ended in \r: a leading \n in the next one ends nothing
   let atStart = true; // a BOM is skipped only at the very start of the stream
-  let data: string[] = [];
-  let dataSize = 0;
+  let data: string | undefined; // undefined: no data line yet in this event
   let type = "";
   let lastId = "";
 
-  function line(text: string): void {
-    if (text === "") {
+  /** Does `src` hold exactly `name` in [s, e)? Compares in place, without slicing. */
+  const is = (src: string, s: number, e: number, name: string) => {
+    for (let i = 0; i < name.length; i++) if (src.charCodeAt(s + i) !== name.charCodeAt(i)) return false;
+    return e - s === name.length;
+  };
+
+  /** Interpret the line `src[s, e)`. Works on indices so the common case allocates only the value. */
+  function line(src: string, s: number, e: number): void {
+    if (s === e) {
       // Dispatch. No data, no event; either way the event type starts over.
-      if (data.length > 0) onEvent({ type: type || "message", data: data.join("\n"), id: lastId });
-      data = [];
-      dataSize = 0;
+      if (data !== undefined) onEvent({ type: type || "message", data, id: lastId });
+      data = undefined;
       type = "";
       return;
     }
-    const colon = text.indexOf(":");
-    if (colon === 0) {
-      onComment?.(text.slice(text.charCodeAt(1) === 32 ? 2 : 1));
+    // Field names are short, so this finds the colon (or the line's end) quickly.
+    let colon = s;
+    while (colon < e && src.charCodeAt(colon) !== 58) colon++;
+    let from = colon + 1;
+    if (from < e && src.charCodeAt(from) === 32) from++;
+    if (colon === s) {
+      onComment?.(src.slice(from, e));
       return;
     }
-    const field = colon < 0 ? text : text.slice(0, colon);
-    const value = colon < 0 ? "" : text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
-    if (field === "data") {
-      data.push(value);
-      dataSize += value.length + 1;
-    } else if (field === "event") type = value;
-    else if (field === "id") {
+    const value = colon === e ? "" : src.slice(from, e);
+    // Switch on the length first: most lines are `data`, and this skips string compares.
+    const length = colon - s;
+    if (length === 4 && is(src, s, colon, "data")) data = data === undefined ? value : `${data}\n${value}`;
+    else if (length === 5 && is(src, s, colon, "event")) type = value;
+    else if (length === 2 && is(src, s, colon, "id")) {
       if (!value.includes("\0")) lastId = value;
-    } else if (field === "retry") {
+    } else if (length === 5 && is(src, s, colon, "retry")) {
       if (/^\d+$/.test(value)) onRetry?.(Number(value));
     }
     // Any other field is ignored, as the standard says.
@@ -105,8 +113,11 @@ export function createSseParser(options: SseParserOptions): SseParser {
       if (lf >= 0 && lf < start) lf = text.indexOf("\n", start);
       if (cr < 0 && lf < 0) break;
       const end = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
-      line(partial + text.slice(start, end));
-      partial = "";
+      if (partial) {
+        const joined = partial + text.slice(start, end);
+        line(joined, 0, joined.length);
+        partial = "";
+      } else line(text, start, end);
       start = end + 1;
       if (end === cr) {
         if (start === text.length) afterCR = true;
@@ -114,7 +125,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
       }
     }
     partial += text.slice(start);
-    if (partial.length + dataSize > maxBufferSize) {
+    if (partial.length + (data?.length ?? 0) > maxBufferSize) {
       throw new ReplicateError(
         `SSE stream exceeded the ${maxBufferSize}-character buffer limit without ending an event`,
       );
@@ -130,8 +141,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
       partial = "";
       afterCR = false;
       atStart = true;
-      data = [];
-      dataSize = 0;
+      data = undefined;
       type = "";
     },
   };
