@@ -52,7 +52,8 @@ export interface SseParser {
  */
 export function createSseParser(options: SseParserOptions): SseParser {
   const { onEvent, onRetry, onComment, maxBufferSize = 16_777_216 } = options;
-  let decoder = new TextDecoder();
+  // ignoreBOM: keep a BOM in the text, so exactly one is skipped below whether bytes or text come in.
+  let decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let partial = ""; // an unfinished line
   let afterCR = false; // the last chunk ended in \r: a leading \n in the next one ends nothing
   let atStart = true; // a BOM is skipped only at the very start of the stream
@@ -70,9 +71,10 @@ export function createSseParser(options: SseParserOptions): SseParser {
   function line(src: string, s: number, e: number): void {
     if (s === e) {
       // Dispatch. No data, no event; either way the event type starts over.
-      if (data !== undefined) onEvent({ type: type || "message", data, id: lastId });
+      const event = data === undefined ? undefined : { type: type || "message", data, id: lastId };
       data = undefined;
       type = "";
+      if (event) onEvent(event); // state is clear first, so a throwing handler cannot get it twice
       return;
     }
     // Field names are short, so this finds the colon (or the line's end) quickly.
@@ -98,6 +100,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
   }
 
   function feedText(text: string): void {
+    if (text === "") return; // an empty read must not forget a pending CR
     if (atStart && text.length > 0) {
       atStart = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -137,7 +140,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
       feedText(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
     },
     reset() {
-      decoder = new TextDecoder();
+      decoder = new TextDecoder("utf-8", { ignoreBOM: true });
       partial = "";
       afterCR = false;
       atStart = true;
