@@ -4,6 +4,7 @@
  * reports into output (and logs) events.
  */
 import type { Download } from "./file-output.js";
+import { abortReason } from "./signals.js";
 import { type Delivered, increments, type StreamEvent } from "./stream-events.js";
 import type { Prediction } from "./types.js";
 import { type Refresh, type WaitOptions, waitFor } from "./wait.js";
@@ -39,6 +40,7 @@ export async function* pollEvents(
   finished.catch(() => {}); // read below; never an unhandled rejection if the consumer leaves early
   try {
     for (;;) {
+      if (options.signal.aborted) throw abortReason(options.signal); // nothing more after an abort
       const next = queue.shift();
       if (next) yield next;
       else if (settled) return await finished;

@@ -7,7 +7,7 @@
 import { PredictionError, ReplicateError } from "./errors.js";
 import type { Download } from "./file-output.js";
 import { strictFetch } from "./operations.js";
-import { sleep } from "./signals.js";
+import { abortReason, sleep } from "./signals.js";
 import { createSseParser, type SseEvent } from "./sse.js";
 import { type Delivered, emptyDelivered, fromSse, type StreamEvent } from "./stream-events.js";
 import { pollEvents } from "./stream-poll.js";
@@ -35,6 +35,7 @@ export interface StreamContext {
 }
 
 const MAX_REDIRECTS = 5;
+const MAX_RETRY_MS = 30_000;
 
 /**
  * GET the stream. Redirects are followed by hand so the token goes only to the origin
@@ -43,19 +44,26 @@ const MAX_REDIRECTS = 5;
 async function open(url: string, lastId: string, ctx: StreamContext): Promise<Response> {
   const origin = new URL(url).origin;
   let target = url;
+  let redirect: RequestRedirect = "manual";
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const headers = new Headers({ accept: "text/event-stream", "cache-control": "no-store" });
     if (lastId) headers.set("last-event-id", lastId);
-    const request = new Request(target, { headers, redirect: "manual" });
+    const request = new Request(target, { headers, redirect });
     const sendOptions = { signal: ctx.signal, buffer: false, authorize: new URL(target).origin === origin };
     const response = await strictFetch(
       ctx.send,
       sendOptions,
     )(request).catch((error: unknown) => {
+      const { status = -1, headers } = error as { status?: number; headers?: Headers };
       // strictFetch turns a 3xx into an ApiError: take the Location from it and go on.
-      const location = (error as { status?: number; headers?: Headers }).headers?.get("location");
-      const status = (error as { status?: number }).status ?? 0;
+      const location = headers?.get("location");
       if (status >= 300 && status < 400 && location) return new URL(location, target).href;
+      // Browsers hide manual redirects (status 0). Their fetch drops Authorization on a
+      // cross-origin redirect by itself (Fetch standard), so let it follow.
+      if (status === 0 && redirect === "manual") {
+        redirect = "follow";
+        return target;
+      }
       throw error;
     });
     if (typeof response === "string") {
@@ -97,11 +105,14 @@ export async function* sseEvents(url: string, ctx: StreamContext, seen: Delivere
     const parser = createSseParser({
       onEvent: (e) => pending.push(e),
       onRetry: (ms) => {
-        retryMs = ms;
+        retryMs = Math.min(ms, MAX_RETRY_MS); // a server cannot park the client for hours
       },
       ...(ctx.maxBufferSize !== undefined && { maxBufferSize: ctx.maxBufferSize }),
     });
-    let finished = false; // done or error seen
+    // After a reconnection the server may replay events already delivered: skip those
+    // (by id) until the first new one. Within a connection ids may repeat legitimately,
+    // since an event without an `id:` line inherits the previous one.
+    let replaying = connection > 0;
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -109,14 +120,18 @@ export async function* sseEvents(url: string, ctx: StreamContext, seen: Delivere
         parser.feed(value);
         for (const e of pending.splice(0)) {
           if (e.id) lastId = e.id;
-          if (e.id && seen.ids.has(e.id)) continue; // replayed after a resume: already delivered
+          if (replaying && e.id && seen.ids.has(e.id)) continue;
+          replaying = false;
           if (e.id) seen.ids.add(e.id);
           failures = 0;
           const event = fromSse(e.type, e.data, e.id, ctx.download, seen);
           if (!event) continue;
-          if (event.type === "done" || event.type === "error") finished = true;
+          // Events already parsed are not handed out after an abort.
+          if (ctx.signal.aborted) throw abortReason(ctx.signal);
+          const last = event.type === "done" || event.type === "error";
+          if (last) await reader.cancel().catch(() => {}); // close before the consumer acts on it
           yield event;
-          if (finished) return;
+          if (last) return;
         }
       }
     } catch (error) {
