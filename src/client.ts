@@ -9,8 +9,10 @@ import { createOperations, type Operations, type RawRequester } from "./operatio
 import { type RetryPolicy, resolveRetry } from "./retry.js";
 import { createRunner } from "./run.js";
 import { createStreamer } from "./streaming.js";
+import { createTrainer } from "./train.js";
 import { createTransport, type FetchLike } from "./transport.js";
 import { VERSION } from "./version.js";
+import { createSecretCache } from "./webhook-secret.js";
 
 /** Options of {@link createReplicate}. Each is resolved once, when the client is made. */
 export interface ReplicateOptions {
@@ -56,6 +58,7 @@ export interface ReplicateOptions {
 export type ApiClient = Client<paths>;
 
 type Runner = ReturnType<typeof createRunner>;
+type Trainer = ReturnType<typeof createTrainer>;
 
 /** What {@link createReplicate} returns. */
 export type Replicate = Operations & {
@@ -81,6 +84,26 @@ export type Replicate = Operations & {
    * @example for await (const e of replicate.stream("meta/llama-3-8b", { input })) if (e.type === "output") console.log(e.data)
    */
   readonly stream: ReturnType<typeof createStreamer>;
+  /**
+   * Fine-tune end to end: start, wait, and resolve to the new version's reference. See `TrainOptions`.
+   * @example const { version } = await replicate.train({ model: "owner/trainer", destination: "me/mine", input })
+   */
+  readonly train: Trainer["train"];
+  /**
+   * Start a training (creating the destination when asked) without waiting.
+   * @example const training = await replicate.startTraining({ model: "owner/trainer", destination: "me/mine", input })
+   */
+  readonly startTraining: Trainer["startTraining"];
+  /**
+   * Poll a training until it finishes, with the same waiter as predictions.
+   * @example const done = await replicate.waitForTraining(training.id, { timeoutMs: 3_600_000 })
+   */
+  readonly waitForTraining: Trainer["waitForTraining"];
+  /**
+   * The account's default webhook secret, cached; `{ refresh: true }` after rotating it.
+   * @example const secret = await replicate.webhookSecret()
+   */
+  readonly webhookSecret: ReturnType<typeof createSecretCache>;
   /** Call an operation by its operationId, e.g. `request("predictions.get", { prediction_id })`. */
   readonly request: ReturnType<typeof createOperations>["request"];
   /**
@@ -149,5 +172,10 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
   const runner = createRunner(operations, send);
   const { run, wait, createPrediction } = runner;
   const stream = createStreamer(send, runner);
-  return Object.assign(operations, { request, api, baseUrl, run, wait, createPrediction, stream });
+  const { train, startTraining, waitForTraining } = createTrainer(operations, runner);
+  const webhookSecret = createSecretCache(operations);
+  return Object.assign(operations, {
+    ...{ request, api, baseUrl, run, wait, createPrediction, stream },
+    ...{ train, startTraining, waitForTraining, webhookSecret },
+  });
 }

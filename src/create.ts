@@ -62,7 +62,8 @@ export function cancelAfterHeader(value: number | string): string {
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
-function checkWebhook(webhook: string): void {
+/** An https webhook URL (http only for loopback), or an InputError. */
+export function checkWebhook(webhook: string): void {
   let url: URL;
   try {
     url = new URL(webhook);
@@ -73,7 +74,8 @@ function checkWebhook(webhook: string): void {
   throw new InputError(`webhook must use https (http only for localhost), got ${JSON.stringify(webhook)}.`);
 }
 
-function checkEvents(events: unknown): void {
+/** Only the four event names, or an InputError. */
+export function checkEvents(events: unknown): void {
   if (!Array.isArray(events) || events.some((e) => !EVENTS.has(e))) {
     throw new InputError(
       `webhookEventsFilter must list only "start", "output", "logs", "completed"; got ${JSON.stringify(events)}.`,

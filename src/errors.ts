@@ -177,17 +177,39 @@ export class AbortError extends ReplicateError {
  * catch (e) { if (isPredictionError(e)) console.error(e.prediction.id, e.logs) }
  */
 export class PredictionError extends ReplicateError {
-  override name = "PredictionError" as const;
+  override name: string = "PredictionError";
   readonly reason: "failed" | "canceled" | "aborted";
-  constructor(readonly prediction: JobSnapshot) {
+  constructor(
+    readonly prediction: JobSnapshot,
+    noun = "Prediction",
+  ) {
     const reason = prediction.status === "canceled" || prediction.status === "aborted" ? prediction.status : "failed";
-    const detail = prediction.error ? `: ${String(prediction.error)}` : "";
-    super(`Prediction ${prediction.id} ${reason === "failed" ? "failed" : `was ${reason}`}${detail}`);
+    const detail = prediction.error
+      ? `: ${typeof prediction.error === "string" ? prediction.error : JSON.stringify(prediction.error)}`
+      : "";
+    super(`${noun} ${prediction.id} ${reason === "failed" ? "failed" : `was ${reason}`}${detail}`);
     this.reason = reason;
   }
-  /** The prediction's logs, when it has any. */
+  /** The job's logs, when it has any. */
   get logs(): string | undefined {
     return typeof this.prediction.logs === "string" ? this.prediction.logs : undefined;
+  }
+}
+
+/**
+ * A training ended without succeeding: a {@link PredictionError} whose `training` (the
+ * same object as `prediction`) is the training, with its logs.
+ *
+ * @example
+ * catch (e) { if (isTrainingError(e)) console.error(e.training.id, e.logs) }
+ */
+export class TrainingError extends PredictionError {
+  override name = "TrainingError" as const;
+  constructor(training: JobSnapshot) {
+    super(training, "Training");
+  }
+  get training(): JobSnapshot {
+    return this.prediction;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   PredictionError,
   ReplicateError,
   TimeoutError,
+  TrainingError,
 } from "./errors.js";
 
 function hasName(value: unknown, name: string): boolean {
@@ -32,7 +33,10 @@ export const isAbortError = (e: unknown): e is AbortError =>
   e instanceof AbortError || (hasName(e, "AbortError") && "prediction" in (e as object));
 /** @example if (isPredictionError(e)) console.log(e.reason, e.logs) */
 export const isPredictionError = (e: unknown): e is PredictionError =>
-  e instanceof PredictionError || hasName(e, "PredictionError");
+  e instanceof PredictionError || hasName(e, "PredictionError") || hasName(e, "TrainingError");
+/** @example if (isTrainingError(e)) console.log(e.training.id, e.logs) */
+export const isTrainingError = (e: unknown): e is TrainingError =>
+  e instanceof TrainingError || hasName(e, "TrainingError");
 /** @example if (isInputError(e)) ... */
 export const isInputError = (e: unknown): e is InputError => e instanceof InputError || hasName(e, "InputError");
 

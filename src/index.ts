@@ -18,6 +18,7 @@ export {
   PredictionError,
   ReplicateError,
   TimeoutError,
+  TrainingError,
 } from "./errors.js";
 export type { FileInputOptions } from "./file-inputs.js";
 export { type Download, decodeDataUrl, FileOutput } from "./file-output.js";
@@ -36,6 +37,7 @@ export {
   isPredictionError,
   isReplicateError,
   isTimeoutError,
+  isTrainingError,
 } from "./guards.js";
 export type { OperationMethod, Operations, PageItem, RequestOptions } from "./operations.js";
 export { type NormalizeOptions, normalizeOutput, type OutputSchema } from "./output.js";
@@ -48,7 +50,18 @@ export { createSseParser, type SseEvent, type SseParser, type SseParserOptions }
 export type { ReconnectOptions } from "./stream.js";
 export { collectText, outputText, type StreamEvent } from "./stream-events.js";
 export type { StreamOptions } from "./streaming.js";
+export { type CreateDestination, type TrainOptions, type TrainResult, trainedVersion } from "./train.js";
 export type { FetchLike } from "./transport.js";
 export type * from "./types.js";
 export { VERSION } from "./version.js";
 export { type PollInterval, TERMINAL, type WaitOptions } from "./wait.js";
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  verifyWebhookRequest,
+  type WebhookFailureReason,
+  type WebhookHeaders,
+  type WebhookPayload,
+  WebhookVerificationError,
+  webhookEvent,
+} from "./webhooks.js";

@@ -53,6 +53,8 @@ export function createRunner(ops: Operations, send: Send) {
     return file.urls.get;
   };
   const refresh = (id: string, signal: AbortSignal) => ops.predictions.get({ prediction_id: id }, { signal });
+  // Cancel with a deadline of its own: the caller's signal has already fired.
+  const cancelPrediction = (id: string) => ops.predictions.cancel({ prediction_id: id }, { timeoutMs: 10_000 });
 
   /**
    * The version's output schema, fetched once per version and shared by every run of it;
@@ -91,13 +93,12 @@ export function createRunner(ops: Operations, send: Send) {
     d: Deadline,
     error: unknown,
     last: JobSnapshot | undefined,
-    cancel: boolean,
+    cancel: ((id: string) => Promise<JobSnapshot>) | false,
     options: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
   ): Promise<unknown> {
     let latest = (error as { prediction?: JobSnapshot }).prediction ?? last;
     if (latest && cancel && !TERMINAL.has(latest.status)) {
-      const id = latest.id;
-      latest = await ops.predictions.cancel({ prediction_id: id }, { timeoutMs: 10_000 }).catch(() => latest);
+      latest = await cancel(latest.id).catch(() => latest);
     }
     const which = latest ? `prediction ${latest.id}` : "the prediction (not created yet)";
     if (d.expired()) {
@@ -132,7 +133,7 @@ export function createRunner(ops: Operations, send: Send) {
       return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root }) as Output;
     } catch (error) {
       if (!d.signal.aborted) throw error;
-      throw await stopped("run", d, error, last, options.cancelOnAbort !== false, options);
+      throw await stopped("run", d, error, last, options.cancelOnAbort !== false && cancelPrediction, options);
     } finally {
       d.dispose();
     }
@@ -158,5 +159,5 @@ export function createRunner(ops: Operations, send: Send) {
     return createPrediction(ops, upload, ref, options);
   }
 
-  return { run, wait, createPrediction: create, download, refresh, stopped };
+  return { run, wait, createPrediction: create, download, refresh, stopped, upload, cancelPrediction };
 }

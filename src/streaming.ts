@@ -67,7 +67,8 @@ export function createStreamer(send: Send, runner: ReturnType<typeof createRunne
       });
     } catch (error) {
       if (!d.signal.aborted) throw error;
-      throw await runner.stopped("stream", d, error, prediction, created && options.cancelOnAbort !== false, options);
+      const cancel = created && options.cancelOnAbort !== false && runner.cancelPrediction;
+      throw await runner.stopped("stream", d, error, prediction, cancel, options);
     } finally {
       d.dispose();
     }

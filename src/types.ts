@@ -6,8 +6,13 @@ import type { OperationResults } from "./generated/operations.js";
 
 /** @example const p: Prediction = await replicate.predictions.get({ prediction_id }) */
 export type Prediction = OperationResults["predictions.get"];
-/** @example const t: Training = await replicate.trainings.get({ training_id }) */
-export type Training = OperationResults["trainings.get"];
+type RawTraining = OperationResults["trainings.get"];
+/**
+ * A training. The schema marks every field optional; `id` and `status` are always
+ * there, so they are required here.
+ * @example const t: Training = await replicate.waitForTraining(training_id)
+ */
+export type Training = RawTraining & { id: string; status: NonNullable<RawTraining["status"]> };
 /** @example const m: Model = await replicate.models.get({ model_owner, model_name }) */
 export type Model = OperationResults["models.get"];
 /** @example const v: ModelVersion = await replicate.models.versions.get({ model_owner, model_name, version_id }) */

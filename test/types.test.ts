@@ -11,6 +11,7 @@ import {
   type FileObject,
   type Model,
   type OperationParams,
+  type OperationResults,
   type PagePromise,
   type Prediction,
   type Training,
@@ -195,8 +196,13 @@ describe("results", () => {
     expectTypeOf(replicate.predictions.create).returns.resolves.toEqualTypeOf<Prediction>();
     expectTypeOf(replicate.models.predictions.create).returns.resolves.toEqualTypeOf<Prediction>();
     expectTypeOf(replicate.deployments.predictions.create).returns.resolves.toEqualTypeOf<Prediction>();
-    expectTypeOf(replicate.trainings.create).returns.resolves.toEqualTypeOf<Training>();
-    expectTypeOf(replicate.trainings.get).returns.resolves.toEqualTypeOf<Training>();
+    // The raw operations give the schema's training, where every field is optional; the
+    // friendly Training (what the training helpers return) makes id and status required.
+    expectTypeOf(replicate.trainings.create).returns.resolves.toEqualTypeOf<OperationResults["trainings.get"]>();
+    expectTypeOf(replicate.trainings.get).returns.resolves.toEqualTypeOf<OperationResults["trainings.get"]>();
+    expectTypeOf<Training>().toExtend<OperationResults["trainings.get"]>();
+    expectTypeOf<Training["id"]>().toEqualTypeOf<string>();
+    expectTypeOf(replicate.waitForTraining).returns.resolves.toEqualTypeOf<Training>();
   });
 
   test("other objects", () => {
@@ -240,7 +246,9 @@ describe("results", () => {
     expectTypeOf<Awaited<List>>().toHaveProperty("next").toEqualTypeOf<string | null | undefined>();
 
     expectTypeOf<ItemOf<ReturnType<typeof replicate.models.list>>>().toEqualTypeOf<Model>();
-    expectTypeOf<ItemOf<ReturnType<typeof replicate.trainings.list>>>().toEqualTypeOf<Training>();
+    expectTypeOf<ItemOf<ReturnType<typeof replicate.trainings.list>>>().toEqualTypeOf<
+      OperationResults["trainings.get"]
+    >();
     expectTypeOf<ItemOf<ReturnType<typeof replicate.files.list>>>().toEqualTypeOf<FileObject>();
     expectTypeOf<ItemOf<ReturnType<typeof replicate.deployments.list>>>().toEqualTypeOf<Deployment>();
     expectTypeOf<ItemOf<ReturnType<typeof replicate.models.search>>>()

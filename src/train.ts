@@ -1,0 +1,172 @@
+/**
+ * Fine-tuning end to end: from a base model to a runnable reference of the trained
+ * version. Everything that can fail cheaply (bad references, a missing destination) fails
+ * before the paid training starts; a training that could not be saved is never started.
+ */
+import { checkEvents, checkWebhook, type WebhookEvent } from "./create.js";
+import { ApiError, InputError, type JobSnapshot, ReplicateError, TrainingError } from "./errors.js";
+import { type FileInputOptions, prepareInput } from "./file-inputs.js";
+import type { Operations } from "./operations.js";
+import { parseRef } from "./refs.js";
+import type { createRunner } from "./run.js";
+import { deadline } from "./signals.js";
+import type { Training } from "./types.js";
+import { type WaitOptions, waitFor } from "./wait.js";
+
+/** How to create the destination model when it does not exist yet. */
+export interface CreateDestination {
+  visibility: "public" | "private";
+  /** Hardware SKU for the model, e.g. `"cpu"` or `"gpu-a100-large"` (see `replicate.hardware.list()`). */
+  hardware: string;
+  description?: string;
+}
+
+/** Options of `startTraining` and `train`. */
+export interface TrainOptions extends WaitOptions<Training> {
+  /** The trainer: `"owner/name:version"`, or `"owner/name"` for its latest version (looked up). */
+  model: string;
+  /** Where the trained version goes: `"owner/name"`, a model you own. */
+  destination: string;
+  /** The trainer's input. File values are uploaded, as for `run`. */
+  input: Record<string, unknown>;
+  webhook?: string;
+  webhookEventsFilter?: WebhookEvent[];
+  /** Create the destination model if it does not exist. Without it, a missing destination is an error. */
+  createDestination?: CreateDestination;
+  files?: FileInputOptions;
+  /** `train` only: cancel the training on Replicate when aborted or timed out. @default true */
+  cancelOnAbort?: boolean;
+}
+
+/** What `train` resolves to. */
+export interface TrainResult {
+  training: Training;
+  /** The new version, ready for `run`: `"owner/name:version"`. */
+  version: string;
+}
+
+/**
+ * The runnable reference of a succeeded training's new version.
+ *
+ * @example
+ * await replicate.run(trainedVersion(training, "me/my-flux"), { input: { prompt: "TOK as a pilot" } })
+ */
+export function trainedVersion(training: Pick<Training, "id" | "status" | "output">, destination: string): string {
+  if (training.status !== "succeeded") throw new TrainingError(training as JobSnapshot);
+  const version = training.output?.version;
+  if (!version) throw new ReplicateError(`Training ${training.id} succeeded but named no output.version`);
+  // Trainers report either the bare version id or the full reference.
+  const ref = version.includes("/") ? version : `${destination}:${version}`;
+  parseRef(ref); // a malformed answer is reported here, not at the next run
+  return ref;
+}
+
+export function createTrainer(ops: Operations, runner: ReturnType<typeof createRunner>) {
+  // The API always sends a training's id and status, though the schema marks them optional.
+  const refresh = async (id: string, signal: AbortSignal) =>
+    (await ops.trainings.get({ training_id: id }, { signal })) as Training;
+  const cancelTraining = async (id: string) =>
+    (await ops.trainings.cancel({ training_id: id }, { timeoutMs: 10_000 })) as Training;
+
+  function check(options: TrainOptions) {
+    const trainer = parseRef(options.model);
+    if (trainer.kind === "deployment" || !trainer.owner || !trainer.name) {
+      throw new InputError(`model must be "owner/name" or "owner/name:version", got ${JSON.stringify(options.model)}.`);
+    }
+    const dest = parseRef(options.destination);
+    if (dest.kind !== "model") {
+      throw new InputError(`destination must be "owner/name", got ${JSON.stringify(options.destination)}.`);
+    }
+    const create = options.createDestination;
+    if (create && (!["public", "private"].includes(create.visibility) || typeof create.hardware !== "string")) {
+      throw new InputError('createDestination needs visibility ("public" or "private") and a hardware SKU.');
+    }
+    if (options.webhook !== undefined) checkWebhook(options.webhook);
+    if (options.webhookEventsFilter !== undefined) checkEvents(options.webhookEventsFilter);
+    return { trainer: { ...trainer, owner: trainer.owner, name: trainer.name }, dest };
+  }
+
+  async function ensureDestination(owner: string, name: string, options: TrainOptions, signal?: AbortSignal) {
+    const call = signal ? { signal } : {};
+    try {
+      await ops.models.get({ model_owner: owner, model_name: name }, call);
+      return;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+    const create = options.createDestination;
+    if (!create) {
+      throw new InputError(
+        `The destination model ${owner}/${name} does not exist, so the training's result could not be saved; ` +
+          "nothing was started. Create it on replicate.com, or pass createDestination: " +
+          '{ visibility: "private", hardware: "cpu" } to have it created first.',
+      );
+    }
+    await ops.models.create({ body: { owner, name, ...create } }, call);
+  }
+
+  /**
+   * Start a training (creating the destination when asked) and return it at once.
+   *
+   * @example
+   * const training = await replicate.startTraining({ model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me", input })
+   */
+  async function startTraining(options: TrainOptions): Promise<Training> {
+    const { trainer, dest } = check(options);
+    const { signal } = options;
+    const call = signal ? { signal } : {};
+    let version = trainer.kind === "version" ? trainer.version : undefined;
+    if (!version) {
+      const model = await ops.models.get({ model_owner: trainer.owner, model_name: trainer.name }, call);
+      version = (model.latest_version as { id?: string } | null)?.id;
+      if (!version) throw new ReplicateError(`${trainer.owner}/${trainer.name} has no version to train from`);
+    }
+    await ensureDestination(dest.owner, dest.name, options, signal);
+    const body = {
+      destination: `${dest.owner}/${dest.name}`,
+      input: await prepareInput(options.input, runner.upload, options.files, signal),
+      ...(options.webhook !== undefined && { webhook: options.webhook }),
+      ...(options.webhookEventsFilter !== undefined && { webhook_events_filter: options.webhookEventsFilter }),
+    };
+    const params = { model_owner: trainer.owner, model_name: trainer.name, version_id: version, body };
+    return (await ops.trainings.create(params, call)) as Training;
+  }
+
+  /**
+   * Wait for a training to finish, by object or id: the same waiter as predictions.
+   *
+   * @example
+   * const done = await replicate.waitForTraining(training.id, { timeoutMs: 3_600_000 })
+   */
+  function waitForTraining(training: Training | string, options: WaitOptions<Training> = {}): Promise<Training> {
+    return waitFor(training, refresh, options);
+  }
+
+  /**
+   * The whole job: start the training, wait for it, and resolve to the new version's
+   * reference. A failed or canceled training rejects with a TrainingError (with logs).
+   *
+   * @example
+   * const { version } = await replicate.train({ model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me",
+   *   input: { input_images: zip }, createDestination: { visibility: "private", hardware: "gpu-h100" } })
+   * const [image] = await replicate.run(version, { input: { prompt: "TOK on a beach" } })
+   */
+  async function train(options: TrainOptions): Promise<TrainResult> {
+    const d = deadline(options.signal, options.timeoutMs);
+    let training: Training | undefined;
+    try {
+      training = await startTraining({ ...options, signal: d.signal });
+      const done = await waitFor(training, refresh, { ...options, timeoutMs: undefined, signal: d.signal });
+      if (done.status !== "succeeded") throw new TrainingError(done);
+      return { training: done, version: trainedVersion(done, options.destination) };
+    } catch (error) {
+      if (!d.signal.aborted) throw error;
+      const cancel = options.cancelOnAbort !== false && cancelTraining;
+      throw await runner.stopped("train", d, error, training, cancel, options);
+    } finally {
+      d.dispose();
+    }
+  }
+
+  return { train, startTraining, waitForTraining };
+}
