@@ -24,6 +24,8 @@ const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
 const rows = [
   ["whole main entry", `export * from ${JSON.stringify(entry)};`],
   ["createReplicate only", `export { createReplicate } from ${JSON.stringify(entry)};`],
+  ["verifyWebhook only", `export { verifyWebhook } from ${JSON.stringify(entry)};`],
+  ["createSseParser only", `export { createSseParser } from ${JSON.stringify(entry)};`],
 ];
 for (const [label, contents] of rows) {
   const { min, gz } = await measure(contents);
