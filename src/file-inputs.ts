@@ -2,7 +2,7 @@
  * File inputs: `Blob`, `File`, `Uint8Array` (any typed array), `ArrayBuffer` and
  * `ReadableStream` values anywhere in a model's `input` become URLs the model can read,
  * by upload through the Files API or inlined as `data:` URIs. Web standards only, so the
- * same code runs in browsers and workers (no Node `Buffer`).
+ * same code runs in browsers and workers.
  */
 import { ConnectionError, InputError } from "./errors.js";
 import { provablyNotSent } from "./retry.js";

@@ -22,7 +22,7 @@ export function transportDownload(send: Send): Download {
 }
 
 /**
- * Decode a `data:` URL without a network round trip (and without Node's Buffer). As the
+ * Decode a `data:` URL without a network round trip, with web APIs only. As the
  * Fetch standard says, `%XX` escapes are raw bytes, not UTF-8 text.
  */
 export function decodeDataUrl(url: string): Blob {
