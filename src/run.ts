@@ -100,7 +100,8 @@ export function createRunner(ops: Operations, send: Send) {
     if (latest && cancel && !TERMINAL.has(latest.status)) {
       latest = await cancel(latest.id).catch(() => latest);
     }
-    const which = latest ? `prediction ${latest.id}` : "the prediction (not created yet)";
+    const noun = what === "train" ? "training" : "prediction";
+    const which = latest ? `${noun} ${latest.id}` : `the ${noun} (not created yet)`;
     if (d.expired()) {
       return new TimeoutError(
         `${what} timed out after ${options.timeoutMs} ms; ${which}`,

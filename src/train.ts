@@ -57,7 +57,11 @@ export function trainedVersion(training: Pick<Training, "id" | "status" | "outpu
   if (!version) throw new ReplicateError(`Training ${training.id} succeeded but named no output.version`);
   // Trainers report either the bare version id or the full reference.
   const ref = version.includes("/") ? version : `${destination}:${version}`;
-  parseRef(ref); // a malformed answer is reported here, not at the next run
+  try {
+    parseRef(ref); // a malformed answer is reported here, not at the next run
+  } catch {
+    throw new ReplicateError(`Training ${training.id} named a malformed version: ${JSON.stringify(version)}`);
+  }
   return ref;
 }
 
@@ -73,9 +77,19 @@ export function createTrainer(ops: Operations, runner: ReturnType<typeof createR
     if (trainer.kind === "deployment" || !trainer.owner || !trainer.name) {
       throw new InputError(`model must be "owner/name" or "owner/name:version", got ${JSON.stringify(options.model)}.`);
     }
-    const dest = parseRef(options.destination);
-    if (dest.kind !== "model") {
+    const dest = (() => {
+      try {
+        return parseRef(options.destination);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (dest?.kind !== "model") {
       throw new InputError(`destination must be "owner/name", got ${JSON.stringify(options.destination)}.`);
+    }
+    const { input } = options;
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      throw new InputError("input must be an object of the trainer's input fields.");
     }
     const create = options.createDestination;
     if (create && (!["public", "private"].includes(create.visibility) || typeof create.hardware !== "string")) {
