@@ -6,7 +6,7 @@
  * with the base64-decoded secret (after its `whsec_` prefix). The body must be the exact
  * bytes received: re-serialising a parsed object changes them and breaks the signature.
  */
-import { ReplicateError } from "./errors.js";
+import { InputError, ReplicateError } from "./errors.js";
 import type { Prediction, Training } from "./types.js";
 
 /** Why a webhook was refused: stable strings, for logs and metrics. */
@@ -59,14 +59,18 @@ const encoder = new TextEncoder();
 function header(headers: WebhookHeaders, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(", ") : value;
+    if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(" ") : value;
   }
   return undefined;
 }
 
 function base64Bytes(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const binary = atob(text);
+  // Only the canonical spelling: atob ignores the unused low bits of the last character,
+  // which would let several strings stand for one signature.
+  if (btoa(binary) !== text) return undefined;
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
 /** Equal contents, in time that depends only on the length: no early exit a timer could see. */
@@ -97,6 +101,8 @@ function bodyBytes(body: unknown): Uint8Array {
  */
 export async function verifyWebhook<T = WebhookPayload>(options: VerifyWebhookOptions): Promise<T> {
   const { headers, toleranceSec = 300 } = options;
+  // NaN would switch the freshness check off: fail closed instead.
+  if (!(toleranceSec >= 0)) throw new InputError(`toleranceSec must be a number ≥ 0, got ${toleranceSec}.`);
   const bytes = bodyBytes(options.body);
   const keys = (typeof options.secret === "string" ? [options.secret] : options.secret).map((secret) => {
     const key = typeof secret === "string" ? base64Bytes(secret.replace(/^whsec_/, "")) : undefined;
@@ -108,8 +114,14 @@ export async function verifyWebhook<T = WebhookPayload>(options: VerifyWebhookOp
   const id = header(headers, "webhook-id");
   const timestamp = header(headers, "webhook-timestamp");
   const signatures = header(headers, "webhook-signature");
-  if (!id || !timestamp || !signatures) {
-    const missing = ["webhook-id", "webhook-timestamp", "webhook-signature"].filter((h) => !header(headers, h));
+  // An empty id or signature is as good as none; an empty timestamp is a malformed one.
+  if (!id || timestamp === undefined || !signatures) {
+    const absent = {
+      "webhook-id": !id,
+      "webhook-timestamp": timestamp === undefined,
+      "webhook-signature": !signatures,
+    };
+    const missing = Object.keys(absent).filter((h) => absent[h as keyof typeof absent]);
     throw new WebhookVerificationError("missing_header", `missing header: ${missing.join(", ")}.`);
   }
   if (!/^\d{1,15}$/.test(timestamp))
@@ -120,8 +132,9 @@ export async function verifyWebhook<T = WebhookPayload>(options: VerifyWebhookOp
     throw new WebhookVerificationError("timestamp_too_new", `timestamp is ${-skew} s in the future.`);
 
   // Other versions (`v1a,…`) are not ours to judge: only `v1,` entries count.
+  // Space-separated; a header sent twice arrives joined with ", ".
   const candidates = signatures
-    .split(" ")
+    .split(/,?\s+/)
     .filter((entry) => entry.startsWith("v1,"))
     .map((entry) => base64Bytes(entry.slice(3)))
     .filter((sig) => sig !== undefined);
