@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts" },
+  entry: { index: "src/index.ts", testing: "src/testing/index.ts", "testing-node": "src/testing/node.ts" },
   format: ["esm", "cjs"],
   // Inline the types of bundled code too: the published .d.ts must import nothing.
   dts: { resolve: true },
@@ -9,6 +9,9 @@ export default defineConfig({
   target: "es2022",
   tsconfig: "tsconfig.build.json",
   platform: "neutral",
+  // Keep `node:` specifiers in the Node-only testing entry: Deno and Bun resolve those.
+  removeNodeProtocol: false,
+  external: [/^node:/],
   // openapi-fetch is a devDependency: its runtime is bundled, so the package has no dependencies.
   noExternal: ["openapi-fetch"],
   sourcemap: false,

@@ -1,0 +1,15 @@
+/**
+ * `replicate-fetch/testing`: a fake Replicate for your tests, in memory and offline.
+ *
+ * @example
+ * import { createReplicate } from "replicate-fetch"
+ * import { createFakeReplicate } from "replicate-fetch/testing"
+ * const fake = createFakeReplicate()
+ * fake.model("acme/upper", (input) => String(input.text).toUpperCase())
+ * const replicate = createReplicate({ auth: "test", fetch: fake.fetch })
+ */
+export { createFakeReplicate, type FakeModelOptions, type FakeReplicate, type FakeReplicateOptions } from "./fake.js";
+export type { ModelFunction, RunContext } from "./jobs.js";
+export type { Faults } from "./routes.js";
+export type { InputSchema } from "./state.js";
+export type { Delivery } from "./webhook-send.js";

@@ -1,0 +1,168 @@
+/**
+ * The fake's prediction and training routes: the three create routes with
+ * `Prefer: wait` and `Cancel-After`, get, list, cancel, the stream, and trainings that
+ * add a version to their destination model when they succeed.
+ */
+import { json, notFound, page, problem } from "./http.js";
+import { cancelJob, createJob, type Job, runJob, settled } from "./jobs.js";
+import type { Route, RouteContext } from "./routes.js";
+import { invalidFields, newVersion } from "./state.js";
+import { serveStream } from "./stream-serve.js";
+
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+function cancelAfterMs(header: string | null): number | undefined | "invalid" {
+  if (header === null) return undefined;
+  const m = /^\d+$/.test(header) ? [header, "0", "0", header] : DURATION.exec(header);
+  if (!m || header === "") return "invalid";
+  const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  return seconds < 5 ? "invalid" : seconds * 1000;
+}
+
+async function createPrediction(
+  ctx: RouteContext,
+  modelKey: string | undefined,
+  deployment?: string,
+): Promise<Response> {
+  const body = (await ctx.request.json().catch(() => null)) as Record<string, unknown> | null;
+  if (!body || typeof body !== "object") return problem(400, "Bad request", "The body must be a JSON object");
+  let key = modelKey;
+  let versionId: string | undefined;
+  if (!key) {
+    // `version` may be "owner/name" (an official model), "owner/name:<id>" or "<id>".
+    const given = String(body.version ?? "");
+    if (given.includes("/") && !given.includes(":")) key = given;
+    else {
+      versionId = given.split(":").at(-1);
+      const owning = [...ctx.state.models.values()].find((m) => m.versions.some((v) => v.id === versionId));
+      key = owning && `${owning.owner}/${owning.name}`;
+    }
+  }
+  const model = key ? ctx.state.models.get(key) : undefined;
+  const version = model && (versionId ? model.versions.find((v) => v.id === versionId) : model.versions.at(-1));
+  if (!model || !version) return problem(404, "Not found", `No model or version for ${key ?? String(body.version)}`);
+  const input = (body.input ?? {}) as Record<string, unknown>;
+  const invalid = invalidFields(version.inputSchema, input);
+  if (invalid.length) {
+    const detail = invalid.map((f) => `- ${f.field}: ${f.description}`).join("\n");
+    return problem(422, "Input validation failed", detail, {
+      invalid_fields: invalid.map((f) => ({ type: "invalid", ...f })),
+    });
+  }
+  const cancelAfter = cancelAfterMs(ctx.request.headers.get("cancel-after"));
+  if (cancelAfter === "invalid") return problem(400, "Bad request", "Invalid Cancel-After duration (at least 5s)");
+  const job = createJob("prediction", ctx.base, {
+    model: `${model.owner}/${model.name}`,
+    version: version.id,
+    input,
+    data_removed: false,
+    ...(deployment && { deployment }),
+    ...(typeof body.webhook === "string" && { webhook: body.webhook }),
+    ...(Array.isArray(body.webhook_events_filter) && { webhook_events_filter: body.webhook_events_filter }),
+  });
+  model.run_count++;
+  return start(ctx, job, version.run, cancelAfter);
+}
+
+async function start(ctx: RouteContext, job: Job, run: Parameters<typeof runJob>[1], cancelAfter?: number) {
+  ctx.state.jobs.set(job.record.id, job);
+  ctx.watch(job);
+  runJob(job, run, ctx.options.startDelayMs);
+  if (cancelAfter !== undefined) setTimeout(() => cancelJob(job, true), cancelAfter);
+  const wait = /^wait(?:=(\d+))?$/.exec(ctx.request.headers.get("prefer") ?? "");
+  if (wait) await settled(job, Math.min(60, Number(wait[1] ?? 60)) * 1000);
+  return json(job.record, 201);
+}
+
+function jobOf(ctx: RouteContext, kind: Job["kind"]): Job | undefined {
+  const job = ctx.state.jobs.get(ctx.params[0] as string);
+  return job?.kind === kind ? job : undefined;
+}
+
+async function createTraining(ctx: RouteContext): Promise<Response> {
+  const [owner, name, versionId] = ctx.params as [string, string, string];
+  const trainer = ctx.state.models.get(`${owner}/${name}`);
+  if (!trainer?.train || !trainer.versions.some((v) => v.id === versionId))
+    return notFound(`Trainer ${owner}/${name}:${versionId}`);
+  const body = (await ctx.request.json().catch(() => ({}))) as Record<string, unknown>;
+  const destination = ctx.state.models.get(String(body.destination));
+  if (!destination) return problem(400, "Bad request", `Destination model ${String(body.destination)} does not exist`);
+  const job = createJob("training", ctx.base, {
+    model: `${owner}/${name}`,
+    version: versionId,
+    input: body.input ?? {},
+    ...(typeof body.webhook === "string" && { webhook: body.webhook }),
+    ...(Array.isArray(body.webhook_events_filter) && { webhook_events_filter: body.webhook_events_filter }),
+  });
+  const train = trainer.train;
+  // The trainer's result is what the new version runs; the training's output names it.
+  await start(ctx, job, async (input, context) => {
+    const result = await train(input, context);
+    const run = typeof result === "function" ? (result as typeof train) : () => result;
+    const version = newVersion(run, destination.versions.at(-1)?.inputSchema);
+    destination.versions.push(version);
+    return {
+      version: `${destination.owner}/${destination.name}:${version.id}`,
+      weights: `${ctx.base}/files/weights-${version.id}`,
+    };
+  });
+  return json(job.record, 201);
+}
+
+const list = (ctx: RouteContext, kind: Job["kind"]) =>
+  page(
+    [...ctx.state.jobs.values()]
+      .filter((j) => j.kind === kind)
+      .map((j) => j.record)
+      .reverse(),
+    ctx.url,
+    ctx.options.pageSize,
+  );
+
+export const jobRoutes: Route[] = [
+  ["POST", /^\/predictions$/, (ctx) => createPrediction(ctx, undefined)],
+  [
+    "POST",
+    /^\/models\/([^/]+)\/([^/]+)\/predictions$/,
+    (ctx) => createPrediction(ctx, `${ctx.params[0]}/${ctx.params[1]}`),
+  ],
+  [
+    "POST",
+    /^\/deployments\/([^/]+)\/([^/]+)\/predictions$/,
+    (ctx) => {
+      const deployment = ctx.state.deployments.get(`${ctx.params[0]}/${ctx.params[1]}`);
+      if (!deployment) return notFound(`Deployment ${ctx.params[0]}/${ctx.params[1]}`);
+      return createPrediction(ctx, deployment.model, `${deployment.owner}/${deployment.name}`);
+    },
+  ],
+  ["GET", /^\/predictions$/, (ctx) => list(ctx, "prediction")],
+  [
+    "GET",
+    /^\/predictions\/([^/]+)$/,
+    (ctx) => (jobOf(ctx, "prediction") ? json(jobOf(ctx, "prediction")?.record) : notFound("Prediction")),
+  ],
+  ["POST", /^\/predictions\/([^/]+)\/cancel$/, (ctx) => cancelRoute(ctx, "prediction")],
+  ["GET", /^\/stream\/([^/]+)$/, (ctx) => streamRoute(ctx)],
+  ["POST", /^\/models\/([^/]+)\/([^/]+)\/versions\/([^/]+)\/trainings$/, createTraining],
+  ["GET", /^\/trainings$/, (ctx) => list(ctx, "training")],
+  [
+    "GET",
+    /^\/trainings\/([^/]+)$/,
+    (ctx) => (jobOf(ctx, "training") ? json(jobOf(ctx, "training")?.record) : notFound("Training")),
+  ],
+  ["POST", /^\/trainings\/([^/]+)\/cancel$/, (ctx) => cancelRoute(ctx, "training")],
+];
+
+function cancelRoute(ctx: RouteContext, kind: Job["kind"]): Response {
+  const job = jobOf(ctx, kind);
+  if (!job) return notFound(kind === "prediction" ? "Prediction" : "Training");
+  cancelJob(job);
+  return json(job.record);
+}
+
+function streamRoute(ctx: RouteContext): Response {
+  const job = jobOf(ctx, "prediction");
+  if (!job) return notFound("Stream");
+  const drop = ctx.faults.dropStreams > 0 ? (ctx.faults.dropStreams--, ctx.faults.dropAfterEvents) : undefined;
+  return serveStream(job, ctx.request.headers.get("last-event-id"), drop);
+}

@@ -1,0 +1,149 @@
+/**
+ * The fake's job engine, shared by predictions and trainings: `starting` → `processing` →
+ * a terminal status, running the user's model function, collecting logs and output, and
+ * recording the SSE events a stream serves (with ids, so a resumed stream can replay).
+ */
+import { newId, now } from "./http.js";
+
+/** What a model function gets besides its input. */
+export interface RunContext {
+  /** Append a line to the prediction's logs (and emit a `logs` event). */
+  log(line: string): void;
+  /** Aborted when the prediction is canceled. */
+  signal: AbortSignal;
+}
+
+/**
+ * A model: return the output (sync or async), or yield it piece by piece (an async
+ * generator) for a token stream or several files. Throwing fails the prediction.
+ */
+export type ModelFunction = (input: Record<string, unknown>, context: RunContext) => unknown;
+
+export interface JobEvent {
+  id: string;
+  type: "output" | "logs" | "error" | "done";
+  data: string;
+}
+
+/** What webhooks are sent for. */
+export type JobChange = "start" | "output" | "logs" | "completed";
+
+export interface Job {
+  record: Record<string, unknown> & { id: string; status: string; logs: string; output: unknown };
+  events: JobEvent[];
+  /** Called on every change: streams and held `Prefer: wait` requests listen here. */
+  listeners: Set<(change: JobChange) => void>;
+  controller: AbortController;
+  kind: "prediction" | "training";
+}
+
+export const TERMINAL = new Set(["succeeded", "failed", "canceled", "aborted"]);
+
+export function createJob(kind: Job["kind"], base: string, fields: Record<string, unknown>): Job {
+  const id = newId();
+  const path = kind === "prediction" ? "predictions" : "trainings";
+  const urls: Record<string, string> = { get: `${base}/${path}/${id}`, cancel: `${base}/${path}/${id}/cancel` };
+  if (kind === "prediction") urls.stream = `${base}/stream/${id}`;
+  return {
+    kind,
+    record: {
+      id,
+      ...fields,
+      status: "starting",
+      logs: "",
+      output: null,
+      error: null,
+      source: "api",
+      created_at: now(),
+      metrics: {},
+      urls,
+    },
+    events: [],
+    listeners: new Set(),
+    controller: new AbortController(),
+  };
+}
+
+function emit(job: Job, type: JobEvent["type"], data: string, change?: JobChange) {
+  job.events.push({ id: `${Date.parse(job.record.created_at as string) / 1000}:${job.events.length}`, type, data });
+  for (const listener of job.listeners)
+    listener(change ?? (type === "done" ? "completed" : type === "logs" ? "logs" : "output"));
+}
+
+function finish(job: Job, status: string, error?: string) {
+  if (TERMINAL.has(job.record.status)) return;
+  const r = job.record;
+  r.status = status;
+  r.completed_at = now();
+  const started = Date.parse((r.started_at as string | undefined) ?? (r.created_at as string));
+  r.metrics = {
+    predict_time: (Date.now() - started) / 1000,
+    total_time: (Date.now() - Date.parse(r.created_at as string)) / 1000,
+  };
+  if (error !== undefined) {
+    r.error = error;
+    emit(job, "error", error);
+  }
+  const reason = status === "succeeded" ? {} : { reason: status === "failed" ? "error" : "canceled" };
+  emit(job, "done", JSON.stringify(reason), "completed");
+}
+
+const text = (piece: unknown) => (typeof piece === "string" ? piece : JSON.stringify(piece));
+
+/** Run `fn` for `job` after `startDelayMs`; the job's record and events follow along. */
+export function runJob(job: Job, fn: ModelFunction, startDelayMs: number): void {
+  const r = job.record;
+  const context: RunContext = {
+    log(line) {
+      r.logs += `${line}\n`;
+      emit(job, "logs", line);
+    },
+    signal: job.controller.signal,
+  };
+  setTimeout(async () => {
+    if (TERMINAL.has(r.status)) return;
+    r.status = "processing";
+    r.started_at = now();
+    for (const listener of job.listeners) listener("start");
+    try {
+      const result = await fn(r.input as Record<string, unknown>, context);
+      if (result && typeof result === "object" && Symbol.asyncIterator in result) {
+        r.output = [];
+        for await (const piece of result as AsyncIterable<unknown>) {
+          if (TERMINAL.has(r.status)) return;
+          (r.output as unknown[]).push(piece);
+          emit(job, "output", text(piece));
+        }
+      } else {
+        r.output = result ?? null;
+        const pieces = Array.isArray(result) ? result : result === undefined ? [] : [result];
+        for (const piece of pieces) emit(job, "output", text(piece));
+      }
+      finish(job, "succeeded");
+    } catch (error) {
+      if (!TERMINAL.has(r.status)) finish(job, "failed", error instanceof Error ? error.message : String(error));
+    }
+  }, startDelayMs);
+}
+
+/** Cancel `job`: `aborted` if it never started (a deadline), else `canceled`. */
+export function cancelJob(job: Job, byDeadline = false): void {
+  if (TERMINAL.has(job.record.status)) return;
+  job.controller.abort();
+  finish(job, byDeadline && job.record.status === "starting" ? "aborted" : "canceled");
+}
+
+/** Resolve when the job is terminal or after `ms`, whichever comes first (`Prefer: wait`). */
+export function settled(job: Job, ms: number): Promise<void> {
+  if (TERMINAL.has(job.record.status)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      job.listeners.delete(listener);
+      resolve();
+    };
+    const listener = (change: JobChange) => change === "completed" && done();
+    const timer = setTimeout(done, ms);
+    job.listeners.add(listener);
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The fake's webhook deliveries: signed in the Standard Webhooks scheme with the fake's
+ * secret, filtered by `webhook_events_filter`, with `output` and `logs` throttled to one
+ * per interval as Replicate does.
+ */
+import { newId } from "./http.js";
+import type { Job, JobChange } from "./jobs.js";
+
+/** One delivery attempt, kept for tests to inspect. */
+export interface Delivery {
+  url: string;
+  event: JobChange;
+  status: number | "error";
+  body: string;
+}
+
+async function sign(secret: string, content: string): Promise<string> {
+  const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(content)));
+  return btoa(String.fromCharCode(...mac));
+}
+
+export function createWebhookSender(
+  secret: string,
+  deliver: (request: Request) => Promise<Response>,
+  throttleMs: number,
+  deliveries: Delivery[],
+) {
+  const last = new WeakMap<Job, number>();
+  const pending = new WeakMap<Job, ReturnType<typeof setTimeout>>();
+
+  async function post(job: Job, event: JobChange) {
+    const url = job.record.webhook as string;
+    const body = JSON.stringify(job.record);
+    const id = `msg_${newId()}`;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `v1,${await sign(secret, `${id}.${timestamp}.${body}`)}`;
+    const headers = {
+      "content-type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": timestamp,
+      "webhook-signature": signature,
+    };
+    try {
+      const response = await deliver(new Request(url, { method: "POST", headers, body }));
+      await response.body?.cancel();
+      deliveries.push({ url, event, status: response.status, body });
+    } catch {
+      deliveries.push({ url, event, status: "error", body });
+    }
+  }
+
+  /** Called on every change of a job that has a webhook. */
+  return function notify(job: Job, change: JobChange): void {
+    const filter = (job.record.webhook_events_filter as JobChange[] | undefined) ?? [
+      "start",
+      "output",
+      "logs",
+      "completed",
+    ];
+    if (!filter.includes(change)) return;
+    if (change === "start" || change === "completed") {
+      clearTimeout(pending.get(job));
+      pending.delete(job);
+      void post(job, change);
+      return;
+    }
+    // output and logs: at most one per throttleMs; the last change in a window is sent at its end.
+    if (pending.has(job)) return;
+    const wait = Math.max(0, (last.get(job) ?? 0) + throttleMs - Date.now());
+    const send = () => {
+      pending.delete(job);
+      last.set(job, Date.now());
+      void post(job, change);
+    };
+    if (wait === 0) send();
+    else pending.set(job, setTimeout(send, wait));
+  };
+}
