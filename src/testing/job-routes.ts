@@ -163,6 +163,10 @@ function cancelRoute(ctx: RouteContext, kind: Job["kind"]): Response {
 function streamRoute(ctx: RouteContext): Response {
   const job = jobOf(ctx, "prediction");
   if (!job) return notFound("Stream");
-  const drop = ctx.faults.dropStreams > 0 ? (ctx.faults.dropStreams--, ctx.faults.dropAfterEvents) : undefined;
+  let drop: number | undefined;
+  if (ctx.faults.dropStreams > 0) {
+    ctx.faults.dropStreams--;
+    drop = ctx.faults.dropAfterEvents;
+  }
   return serveStream(job, ctx.request.headers.get("last-event-id"), drop);
 }
