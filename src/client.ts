@@ -5,6 +5,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import { InputError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
+import { createLimiter } from "./limiter.js";
 import { createOperations, type Operations, type RawRequester } from "./operations.js";
 import { type RetryPolicy, resolveRetry } from "./retry.js";
 import { createRunner } from "./run.js";
@@ -52,6 +53,12 @@ export interface ReplicateOptions {
    * @default { retries: 2, baseDelayMs: 500, maxDelayMs: 30_000 }
    */
   retry?: RetryPolicy | false;
+  /**
+   * At most this many requests in flight at once; the rest wait their turn on the client.
+   * Set it near your rate limit to turn a burst of calls into a queue instead of 429s.
+   * @default unlimited
+   */
+  maxConcurrency?: number;
 }
 
 /** The typed openapi-fetch client over the same transport. */
@@ -155,6 +162,10 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
   const inBrowser = typeof (globalThis as { document?: unknown }).document !== "undefined";
   const timeoutMs = options.timeoutMs ?? 120_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new InputError("timeoutMs must be a number > 0.");
+  const { maxConcurrency } = options;
+  if (maxConcurrency !== undefined && !(Number.isInteger(maxConcurrency) && maxConcurrency >= 1)) {
+    throw new InputError("maxConcurrency must be a whole number ≥ 1.");
+  }
   const send = createTransport({
     baseUrl,
     auth: options.auth ?? readEnv("REPLICATE_API_TOKEN"),
@@ -166,6 +177,7 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
     headers: new Headers(options.headers),
     timeoutMs,
     retry: resolveRetry(options.retry),
+    limiter: options.maxConcurrency === undefined ? undefined : createLimiter(options.maxConcurrency),
   });
   const api = createClient<paths>({ baseUrl, fetch: (request) => send(request) });
   const { request, operations } = createOperations(api as unknown as RawRequester, send, baseUrl);

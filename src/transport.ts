@@ -5,6 +5,7 @@
  * the same behaviour.
  */
 import { ConnectionError, InputError, TimeoutError } from "./errors.js";
+import type { Limiter } from "./limiter.js";
 import { backoffMs, parseRetryAfter, type ResolvedRetry, shouldRetry } from "./retry.js";
 import { abortReason, deadline, sleep } from "./signals.js";
 
@@ -20,6 +21,8 @@ export interface TransportConfig {
   readonly headers: Headers;
   readonly timeoutMs: number | undefined;
   readonly retry: ResolvedRetry;
+  /** Caps requests in flight; undefined for no cap. */
+  readonly limiter?: Limiter | undefined;
 }
 
 /** Per-call choices. */
@@ -89,6 +92,9 @@ export function createTransport(config: TransportConfig): Send {
         if (d.signal.aborted) fail(undefined); // aborted before sending: send nothing
         const fetchImpl = config.fetch ?? globalThis.fetch; // looked up per call, so late interceptors see it
         let response: Response;
+        // A slot covers one attempt (not the backoff after it), up to the headers, or the
+        // whole body when buffering.
+        const release = await config.limiter?.acquire(d.signal).catch(fail);
         try {
           response = await fetchImpl(
             new Request(url, { method, headers, body: body ?? null, signal: d.signal, redirect: request.redirect }),
@@ -98,6 +104,8 @@ export function createTransport(config: TransportConfig): Send {
           if (d.signal.aborted || attempt >= retry.retries || !shouldRetry(method, { error })) fail(error);
           await sleep(backoffMs(attempt, retry), d.signal).catch(fail);
           continue;
+        } finally {
+          release?.();
         }
         if (response.ok || attempt >= retry.retries || !shouldRetry(method, response)) return response;
         const asked = parseRetryAfter(response.headers.get("retry-after"));
