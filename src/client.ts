@@ -6,7 +6,7 @@ import createClient, { type Client } from "openapi-fetch";
 import { InputError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { createLimiter } from "./limiter.js";
-import { createOperations, type Operations, type RawRequester } from "./operations.js";
+import { createOperations, type Operations } from "./operations.js";
 import { type RetryPolicy, resolveRetry } from "./retry.js";
 import { createRunner } from "./run.js";
 import { createStreamer } from "./streaming.js";
@@ -180,7 +180,7 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
     limiter: options.maxConcurrency === undefined ? undefined : createLimiter(options.maxConcurrency),
   });
   const api = createClient<paths>({ baseUrl, fetch: (request) => send(request) });
-  const { request, operations } = createOperations(api as unknown as RawRequester, send, baseUrl);
+  const { request, operations } = createOperations(send, baseUrl);
   const runner = createRunner(operations, send);
   const { run, wait, createPrediction } = runner;
   const stream = createStreamer(send, runner);

@@ -14,7 +14,10 @@ export type Download = (url: string, signal?: AbortSignal) => Promise<Response>;
  * outputs normalised without a client.
  */
 export const plainDownload: Download = (url, signal) =>
-  strictFetch((request) => globalThis.fetch(request), { signal, buffer: false })(new Request(url));
+  strictFetch((request, options) => globalThis.fetch(request as Request, { signal: options?.signal ?? null }), {
+    signal,
+    buffer: false,
+  })(new Request(url));
 
 /** A download through a client's transport: retries, deadline, and auth for the API's own origin only. */
 export function transportDownload(send: Send): Download {

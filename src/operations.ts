@@ -17,7 +17,7 @@ import {
 import { checkNextUrl, type Page, type PagePromise, pagePromise } from "./paginate.js";
 import { splitParams, toFormData } from "./params.js";
 import { parseRetryAfter } from "./retry.js";
-import type { FetchLike, Send, SendOptions } from "./transport.js";
+import type { RequestParts, Send, SendOptions } from "./transport.js";
 
 /** Per-call options, accepted by every operation method as its second argument. */
 export interface RequestOptions {
@@ -47,13 +47,8 @@ export type OperationMethod<Id extends OperationId> = (
 /** All operations as nested methods, e.g. `replicate.models.versions.list`. */
 export type Operations = OperationTree<{ [Id in OperationId]: OperationMethod<Id> }>;
 
-/** The slice of openapi-fetch's client this module uses. */
-export interface RawRequester {
-  request(method: string, path: string, init: Record<string, unknown>): Promise<{ data?: unknown }>;
-}
-
 /** Send, and turn any non-2xx answer into an {@link ApiError} carrying the exact body. */
-export function strictFetch(send: Send, options: SendOptions): FetchLike {
+export function strictFetch(send: Send, options: SendOptions): (request: Request | RequestParts) => Promise<Response> {
   return async (request) => {
     const response = await send(request, { buffer: true, ...options });
     if (response.ok) return response;
@@ -68,51 +63,56 @@ export function strictFetch(send: Send, options: SendOptions): FetchLike {
   };
 }
 
-const PARSE_AS = { json: "json", text: "text", blob: "blob", none: "stream" } as const;
+/** A success body, read as the operation declares it. */
+async function read(response: Response, kind: OperationSpec["response"]): Promise<unknown> {
+  if (kind === "text") return response.text();
+  if (kind === "blob") return response.blob();
+  if (kind === "none") {
+    await response.body?.cancel(); // documented as bodiless (204, 202): discard anything sent anyway
+    return undefined;
+  }
+  const text = await response.text();
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** `{name}` segments filled in, each value encoded whole (a `/` in a value stays inside it). */
+function fillPath(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(values[name])));
+}
+
+function queryString(query: Record<string, unknown>): string {
+  const pairs = Object.entries(query).flatMap(([key, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v) => `${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`),
+  );
+  return pairs.length ? `?${pairs.join("&")}` : "";
+}
 
 /** Build the dispatcher and the method tree. */
-export function createOperations(api: RawRequester, send: Send, baseUrl: string) {
+export function createOperations(send: Send, baseUrl: string) {
   function call(id: string, spec: OperationSpec, params: unknown, options: RequestOptions): Promise<unknown> {
     const { path, query, header, body } = splitParams(id, spec, params);
     const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
-    const init: Record<string, unknown> = {
-      params: { path, query, header },
-      headers: options.headers,
-      parseAs: PARSE_AS[spec.response ?? "json"],
-      fetch: strictFetch(send, sendOptions),
-    };
+    // Header params are set after the call's own headers: the schema's inputs win.
+    const headers = new Headers(options.headers);
+    for (const [name, value] of Object.entries(header)) headers.set(name, value);
+    let payload: RequestParts["body"];
     if (body !== undefined) {
-      init.body = body;
-      if (spec.body === "multipart/form-data") init.bodySerializer = toFormData;
-      if (spec.body === "text/plain") {
-        init.bodySerializer = (text: string) => text;
-        init.headers = { "content-type": "text/plain", ...options.headers };
+      if (spec.body === "multipart/form-data") payload = toFormData(body as Record<string, unknown>);
+      else {
+        const text = spec.body === "text/plain";
+        payload = text ? (body as string) : JSON.stringify(body);
+        headers.set("content-type", text ? "text/plain" : "application/json");
       }
     }
-    const first = api.request(spec.method, spec.path, init).then((r) => {
-      // openapi-fetch gives no data for an empty body (Content-Length: 0): keep the declared type.
-      if (spec.response === "text") return r.data ?? "";
-      if (spec.response === "blob") return r.data ?? new Blob([]);
-      if (spec.response !== "none") return r.data;
-      // Documented as bodiless (204, 202): discard anything sent anyway.
-      void (r.data as ReadableStream | undefined)?.cancel();
-      return undefined;
-    });
+    const fetchPage = async (url: string) => {
+      const response = await strictFetch(send, sendOptions)({ url, method: spec.method, headers, body: payload });
+      return read(response, spec.response);
+    };
+    const first = fetchPage(`${baseUrl}${fillPath(spec.path, path)}${queryString(query)}`);
     if (!spec.paginated) return first;
 
-    // Later pages repeat the method and body (QUERY search sends its query again).
-    const loadNext = async (next: string) => {
-      const url = checkNextUrl(next, baseUrl);
-      const headers = new Headers(options.headers);
-      if (spec.body === "text/plain") headers.set("content-type", "text/plain");
-      const request = new Request(url, {
-        method: spec.method,
-        headers,
-        ...(spec.body === "text/plain" && { body: body as string }),
-      });
-      const response = await strictFetch(send, sendOptions)(request);
-      return (await response.json()) as Page<unknown>;
-    };
+    // Later pages repeat the method, headers and body (QUERY search sends its query again).
+    const loadNext = (next: string) => fetchPage(checkNextUrl(next, baseUrl).href) as Promise<Page<unknown>>;
     return pagePromise(first as Promise<Page<unknown>>, loadNext);
   }
 

@@ -42,7 +42,25 @@ export interface SendOptions {
   authorize?: boolean;
 }
 
-export type Send = (request: Request, options?: SendOptions) => Promise<Response>;
+/**
+ * A request as plain parts: what the library's own calls pass, so only one `Request` is
+ * built per attempt. The body must be reusable across attempts (not a stream).
+ */
+export interface RequestParts {
+  url: string;
+  method: string;
+  headers: Headers;
+  body?: string | FormData | ArrayBuffer | undefined;
+  redirect?: RequestRedirect;
+}
+
+export type Send = (request: Request | RequestParts, options?: SendOptions) => Promise<Response>;
+
+/** The parts of a `Request`, reading its body once so every attempt can send the same bytes. */
+async function partsOf(request: Request): Promise<RequestParts> {
+  const { url, method, headers, redirect } = request;
+  return { url, method, headers, redirect, body: request.body ? await request.arrayBuffer() : undefined };
+}
 
 /** Replicate's own host: only there is a missing token an error. */
 const REPLICATE_HOST = "api.replicate.com";
@@ -73,13 +91,13 @@ export function createTransport(config: TransportConfig): Send {
   }
 
   return async function send(request, options = {}) {
-    const url = new URL(request.url);
-    const headers = headersFor(url, request.headers, options.authorize === true);
-    const method = request.method;
-    // Read the body once so every attempt can send the same bytes.
-    const body = request.body ? await request.arrayBuffer() : undefined;
+    const isRequest = typeof (request as Request).arrayBuffer === "function";
+    const parts = isRequest ? await partsOf(request as Request) : (request as RequestParts);
+    const url = new URL(parts.url);
+    const headers = headersFor(url, parts.headers, options.authorize === true);
+    const { method, body } = parts;
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
-    const d = deadline(options.signal ?? request.signal, timeoutMs);
+    const d = deadline(options.signal ?? (isRequest ? (request as Request).signal : undefined), timeoutMs);
     const { retry } = config;
     const fail = (error: unknown): never => {
       if (d.expired()) throw new TimeoutError(`${method} ${url.href} timed out after ${timeoutMs} ms`, timeoutMs ?? 0);
@@ -97,7 +115,13 @@ export function createTransport(config: TransportConfig): Send {
         const release = await config.limiter?.acquire(d.signal).catch(fail);
         try {
           response = await fetchImpl(
-            new Request(url, { method, headers, body: body ?? null, signal: d.signal, redirect: request.redirect }),
+            new Request(url, {
+              method,
+              headers,
+              body: body ?? null,
+              signal: d.signal,
+              redirect: parts.redirect ?? "follow",
+            }),
           );
           if (options.buffer) response = await buffered(response);
         } catch (error) {
