@@ -131,11 +131,17 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
       for (const [method, pattern, run] of routes) {
         const match = pattern.exec(path);
         if (!match || method !== request.method) continue;
+        let params: string[];
+        try {
+          params = match.slice(1).map(decodeURIComponent);
+        } catch {
+          return problem(404, "Not found", `Malformed path ${path}`);
+        }
         const ctx: RouteContext = {
           request,
           url,
           base,
-          params: match.slice(1).map(decodeURIComponent),
+          params,
           state,
           faults,
           options: settings,
@@ -177,7 +183,17 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
       const [owner = "", name = ""] = ref.split("/");
       const version = state.models.get(model)?.versions.at(-1)?.id ?? "";
       const created_at = new Date().toISOString();
-      state.deployments.set(ref, { owner, name, model, version, hardware: "cpu", min: 0, max: 1, created_at });
+      state.deployments.set(ref, {
+        number: 1,
+        owner,
+        name,
+        model,
+        version,
+        hardware: "cpu",
+        min: 0,
+        max: 1,
+        created_at,
+      });
     },
     collection(slug, name, models) {
       state.collections.push({ slug, name, description: `${name} (${newId().slice(0, 4)})`, models });

@@ -22,12 +22,12 @@ function cancelAfterMs(header: string | null): number | undefined | "invalid" {
 async function createPrediction(
   ctx: RouteContext,
   modelKey: string | undefined,
-  deployment?: string,
+  deployment?: { ref: string; version: string },
 ): Promise<Response> {
   const body = (await ctx.request.json().catch(() => null)) as Record<string, unknown> | null;
   if (!body || typeof body !== "object") return problem(400, "Bad request", "The body must be a JSON object");
   let key = modelKey;
-  let versionId: string | undefined;
+  let versionId = deployment?.version; // a deployment runs its own release's version
   if (!key) {
     // `version` may be "owner/name" (an official model), "owner/name:<id>" or "<id>".
     const given = String(body.version ?? "");
@@ -56,17 +56,19 @@ async function createPrediction(
     version: version.id,
     input,
     data_removed: false,
-    ...(deployment && { deployment }),
+    ...(deployment && { deployment: deployment.ref }),
     ...(typeof body.webhook === "string" && { webhook: body.webhook }),
     ...(Array.isArray(body.webhook_events_filter) && { webhook_events_filter: body.webhook_events_filter }),
   });
   model.run_count++;
+  if (cancelAfter !== undefined) job.record.deadline = new Date(Date.now() + cancelAfter).toISOString();
   return start(ctx, job, version.run, cancelAfter);
 }
 
 async function start(ctx: RouteContext, job: Job, run: Parameters<typeof runJob>[1], cancelAfter?: number) {
   ctx.state.jobs.set(job.record.id, job);
   ctx.watch(job);
+  for (const listener of job.listeners) listener("start"); // Replicate's `start` webhook: at creation
   runJob(job, run, ctx.options.startDelayMs);
   if (cancelAfter !== undefined) setTimeout(() => cancelJob(job, true), cancelAfter);
   const wait = /^wait(?:=(\d+))?$/.exec(ctx.request.headers.get("prefer") ?? "");
@@ -109,15 +111,20 @@ async function createTraining(ctx: RouteContext): Promise<Response> {
   return json(job.record, 201);
 }
 
-const list = (ctx: RouteContext, kind: Job["kind"]) =>
-  page(
-    [...ctx.state.jobs.values()]
-      .filter((j) => j.kind === kind)
-      .map((j) => j.record)
-      .reverse(),
-    ctx.url,
-    ctx.options.pageSize,
-  );
+/** A list, newest first, filtered as `predictions.list` allows (source, created_after, created_before). */
+function list(ctx: RouteContext, kind: Job["kind"]): Response {
+  const q = ctx.url.searchParams;
+  const after = q.get("created_after");
+  const before = q.get("created_before");
+  const records = [...ctx.state.jobs.values()]
+    .filter((j) => j.kind === kind)
+    .map((j) => j.record)
+    .filter((r) => !q.get("source") || r.source === q.get("source"))
+    .filter((r) => !after || Date.parse(r.created_at as string) > Date.parse(after))
+    .filter((r) => !before || Date.parse(r.created_at as string) < Date.parse(before))
+    .reverse();
+  return page(records, ctx.url, ctx.options.pageSize);
+}
 
 export const jobRoutes: Route[] = [
   ["POST", /^\/predictions$/, (ctx) => createPrediction(ctx, undefined)],
@@ -132,7 +139,8 @@ export const jobRoutes: Route[] = [
     (ctx) => {
       const deployment = ctx.state.deployments.get(`${ctx.params[0]}/${ctx.params[1]}`);
       if (!deployment) return notFound(`Deployment ${ctx.params[0]}/${ctx.params[1]}`);
-      return createPrediction(ctx, deployment.model, `${deployment.owner}/${deployment.name}`);
+      const ref = `${deployment.owner}/${deployment.name}`;
+      return createPrediction(ctx, deployment.model, { ref, version: deployment.version });
     },
   ],
   ["GET", /^\/predictions$/, (ctx) => list(ctx, "prediction")],

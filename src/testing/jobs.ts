@@ -29,7 +29,7 @@ export interface JobEvent {
 export type JobChange = "start" | "output" | "logs" | "completed";
 
 export interface Job {
-  record: Record<string, unknown> & { id: string; status: string; logs: string; output: unknown };
+  record: Record<string, unknown> & { id: string; status: string; logs: string; output?: unknown };
   events: JobEvent[];
   /** Called on every change: streams and held `Prefer: wait` requests listen here. */
   listeners: Set<(change: JobChange) => void>;
@@ -43,7 +43,10 @@ export function createJob(kind: Job["kind"], base: string, fields: Record<string
   const id = newId();
   const path = kind === "prediction" ? "predictions" : "trainings";
   const urls: Record<string, string> = { get: `${base}/${path}/${id}`, cancel: `${base}/${path}/${id}/cancel` };
-  if (kind === "prediction") urls.stream = `${base}/stream/${id}`;
+  if (kind === "prediction") {
+    urls.web = `https://replicate.com/p/${id}`;
+    urls.stream = `${base}/stream/${id}`;
+  }
   return {
     kind,
     record: {
@@ -51,7 +54,8 @@ export function createJob(kind: Job["kind"], base: string, fields: Record<string
       ...fields,
       status: "starting",
       logs: "",
-      output: null,
+      // A training has no output until it has one (the schema does not allow null there).
+      ...(kind === "prediction" && { output: null }),
       error: null,
       source: "api",
       created_at: now(),
@@ -95,6 +99,7 @@ export function runJob(job: Job, fn: ModelFunction, startDelayMs: number): void 
   const r = job.record;
   const context: RunContext = {
     log(line) {
+      if (TERMINAL.has(r.status)) return; // a canceled model that goes on cannot change the record
       r.logs += `${line}\n`;
       emit(job, "logs", line);
     },
@@ -104,9 +109,9 @@ export function runJob(job: Job, fn: ModelFunction, startDelayMs: number): void 
     if (TERMINAL.has(r.status)) return;
     r.status = "processing";
     r.started_at = now();
-    for (const listener of job.listeners) listener("start");
     try {
       const result = await fn(r.input as Record<string, unknown>, context);
+      if (TERMINAL.has(r.status)) return; // canceled while running: the result is dropped
       if (result && typeof result === "object" && Symbol.asyncIterator in result) {
         r.output = [];
         for await (const piece of result as AsyncIterable<unknown>) {

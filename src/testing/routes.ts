@@ -49,7 +49,7 @@ function deploymentJson(d: FakeState["deployments"] extends Map<string, infer D>
     owner: d.owner,
     name: d.name,
     current_release: {
-      number: 1,
+      number: d.number,
       model: d.model,
       version: d.version,
       created_at: d.created_at,
@@ -71,7 +71,15 @@ export const resourceRoutes: Route[] = [
   ],
   ["GET", /^\/hardware$/, () => json(HARDWARE)],
   ["GET", /^\/webhooks\/default\/secret$/, (ctx) => json({ key: ctx.options.secret })],
-  ["GET", /^\/models$/, (ctx) => page([...ctx.state.models.values()].map(modelJson), ctx.url, ctx.options.pageSize)],
+  [
+    "GET",
+    /^\/models$/,
+    // Public models only, as the API documents for this list.
+    (ctx) => {
+      const models = [...ctx.state.models.values()].filter((m) => m.visibility === "public");
+      return page(models.map(modelJson), ctx.url, ctx.options.pageSize);
+    },
+  ],
   [
     "QUERY",
     /^\/models$/,
@@ -120,16 +128,24 @@ export const resourceRoutes: Route[] = [
       if (!model) return notFound("Model");
       const b = await bodyOf(ctx);
       if (typeof b.description === "string") model.description = b.description;
+      if (typeof b.readme === "string") model.readme = b.readme;
+      for (const link of ["github_url", "paper_url", "license_url", "weights_url", "cover_image_url"]) {
+        if (typeof b[link] === "string") model.links = { ...model.links, [link]: b[link] as string };
+      }
       return json(modelJson(model));
     },
   ],
   [
     "DELETE",
     /^\/models\/([^/]+)\/([^/]+)$/,
-    (ctx) =>
-      ctx.state.models.delete(`${ctx.params[0]}/${ctx.params[1]}`)
-        ? new Response(null, { status: 204 })
-        : notFound("Model"),
+    (ctx) => {
+      const model = modelOf(ctx);
+      if (!model) return notFound("Model");
+      // As the operation says: only models without versions can be deleted.
+      if (model.versions.length > 0) return problem(409, "Conflict", "Delete the model's versions first");
+      ctx.state.models.delete(`${model.owner}/${model.name}`);
+      return new Response(null, { status: 204 });
+    },
   ],
   [
     "GET",
@@ -198,7 +214,8 @@ export const resourceRoutes: Route[] = [
     /^\/search$/,
     (ctx) => {
       const query = ctx.url.searchParams.get("query") ?? "";
-      if (!query) return problem(400, "Bad request", "query is required");
+      // The schema declares application/json (not problem+json) for this operation's 400.
+      if (!query) return json({ status: 400, title: "Bad request", detail: "query is required" }, 400);
       const limit = Number(ctx.url.searchParams.get("limit") ?? 20);
       const models = [...ctx.state.models.values()]
         .filter((m) => `${m.owner}/${m.name} ${m.description}`.toLowerCase().includes(query.toLowerCase()))
@@ -219,6 +236,7 @@ export const resourceRoutes: Route[] = [
       const b = await bodyOf(ctx);
       const owner = ctx.options.username;
       const d = {
+        number: 1,
         owner,
         name: String(b.name),
         model: String(b.model),
@@ -252,6 +270,7 @@ export const resourceRoutes: Route[] = [
       if (typeof b.hardware === "string") d.hardware = b.hardware;
       if (typeof b.min_instances === "number") d.min = b.min_instances;
       if (typeof b.max_instances === "number") d.max = b.max_instances;
+      d.number++; // every update is a new release
       return json(deploymentJson(d));
     },
   ],
@@ -282,11 +301,20 @@ export const resourceRoutes: Route[] = [
       if (!(content instanceof Blob)) return problem(400, "Bad request", "content must be a file");
       const type = String(form?.get("type") ?? (content.type || "application/octet-stream"));
       const metadata = form?.get("metadata");
+      let parsed: Record<string, unknown> = {};
+      try {
+        if (typeof metadata === "string") parsed = JSON.parse(metadata) as Record<string, unknown>;
+      } catch {
+        return problem(400, "Bad request", "metadata must be JSON");
+      }
+      const bytes = await content.arrayBuffer();
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
       const file = {
         id: newId(),
         name: String(form?.get("filename") ?? (content as File).name ?? "file"),
-        content: new Blob([await content.arrayBuffer()], { type }),
-        metadata: typeof metadata === "string" ? (JSON.parse(metadata) as Record<string, unknown>) : {},
+        content: new Blob([bytes], { type }),
+        metadata: parsed,
+        sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
         created_at: now(),
       };
       ctx.state.files.set(file.id, file);

@@ -39,10 +39,13 @@ export interface FakeModel {
   /** Trainer behaviour, when the model can be trained. */
   train?: ModelFunction | undefined;
   readme: string;
+  /** `github_url`, `paper_url`, `license_url`, `weights_url`, `cover_image_url`, as set by `models.update`. */
+  links?: Record<string, string>;
 }
 
 export interface FakeFile {
   id: string;
+  sha256: string;
   name: string;
   content: Blob;
   metadata: Record<string, unknown>;
@@ -54,6 +57,7 @@ export interface FakeState {
   deployments: Map<
     string,
     {
+      number: number;
       owner: string;
       name: string;
       model: string;
@@ -103,10 +107,10 @@ export function modelJson(m: FakeModel) {
     name: m.name,
     description: m.description,
     visibility: m.visibility,
-    github_url: null,
-    paper_url: null,
-    license_url: null,
-    cover_image_url: null,
+    github_url: m.links?.github_url ?? null,
+    paper_url: m.links?.paper_url ?? null,
+    license_url: m.links?.license_url ?? null,
+    cover_image_url: m.links?.cover_image_url ?? null,
     default_example: null,
     is_official: false,
     run_count: m.run_count,
@@ -120,7 +124,7 @@ export function fileJson(f: FakeFile, base: string) {
     name: f.name,
     content_type: f.content.type || "application/octet-stream",
     size: f.content.size,
-    checksums: {},
+    checksums: { sha256: f.sha256 },
     metadata: f.metadata,
     created_at: f.created_at,
     expires_at: new Date(Date.parse(f.created_at) + 86_400_000).toISOString(),
@@ -137,15 +141,13 @@ export function invalidFields(
   const problems: { field: string; description: string }[] = [];
   const check = (s: InputSchema, value: unknown, field: string) => {
     const type = s.type;
+    const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
     const ok =
       type === undefined ||
-      (type === "integer"
-        ? Number.isInteger(value)
-        : type === "array"
-          ? Array.isArray(value)
-          : typeof value === type) ||
-      (type === "number" && typeof value === "number") ||
-      (type === "object" && typeof value === "object" && value !== null && !Array.isArray(value));
+      (type === "integer" && Number.isInteger(value)) ||
+      (type === "array" && Array.isArray(value)) ||
+      (type === "object" && isObject) ||
+      (type !== "object" && type !== "array" && type !== "integer" && typeof value === type);
     if (!ok) return problems.push({ field, description: `Invalid type. Expected: ${type}, given: ${typeof value}` });
     if (s.enum && !s.enum.includes(value))
       problems.push({ field, description: `must be one of ${JSON.stringify(s.enum)}` });

@@ -7,8 +7,9 @@ import type { Job, JobEvent } from "./jobs.js";
 const encoder = new TextEncoder();
 
 function format(event: JobEvent): string {
+  // SSE ends lines at CR, LF or CRLF, so each becomes a line break between `data:` lines.
   const data = event.data
-    .split("\n")
+    .split(/\r\n|\r|\n/)
     .map((line) => `data: ${line}\n`)
     .join("");
   return `id: ${event.id}\nevent: ${event.type}\n${data}\n`;
@@ -30,9 +31,11 @@ export function serveStream(job: Job, lastEventId: string | null, dropAfter?: nu
         while (next < job.events.length) {
           const event = job.events[next++] as JobEvent;
           if (dropAfter !== undefined && sent >= dropAfter) {
+            // Half an event, then the end, without `done`: a dropped connection. Closing
+            // (not erroring) keeps the chunks already queued, as a network would deliver them.
             controller.enqueue(encoder.encode(format(event).slice(0, 12)));
             job.listeners.delete(listener as () => void);
-            controller.error(new Error("fake: connection dropped"));
+            controller.close();
             return;
           }
           controller.enqueue(encoder.encode(format(event)));
@@ -45,6 +48,8 @@ export function serveStream(job: Job, lastEventId: string | null, dropAfter?: nu
         }
       };
       listener = flush;
+      // Resumed after `done`: there is nothing more to send.
+      if (job.events.at(-1)?.type === "done" && next >= job.events.length) return controller.close();
       job.listeners.add(listener);
       flush();
     },
