@@ -842,6 +842,7 @@ describe("webhooks", () => {
     await expect(verifyWebhook({ body: first.body, headers: first.headers, secret: other })).rejects.toMatchObject({
       reason: "signature_mismatch",
     });
+    await until("every answer", () => fake.deliveries.every((d) => d.status !== "pending"));
     expect(fake.deliveries.every((d) => d.status === 204 && d.url === hooks.url)).toBe(true);
   });
 
@@ -913,7 +914,10 @@ describe("webhooks", () => {
       webhookEventsFilter: ["output", "completed"],
     });
     await replicate.wait(p, { interval: FAST });
-    await until("the completed delivery", () => fake.deliveries.some((d) => d.event === "completed"));
+    await until("the completed delivery", () =>
+      fake.deliveries.some((d) => d.event === "completed" && d.status !== "pending"),
+    );
+    await until("every answer", () => fake.deliveries.every((d) => d.status !== "pending"));
     await sleep(150); // nothing more may come
     const outputs = fake.deliveries.filter((d) => d.event === "output");
     expect(outputs.length).toBeGreaterThanOrEqual(1);
@@ -946,7 +950,7 @@ describe("webhooks", () => {
       webhookEventsFilter: ["completed"],
     });
     expect(p.status).toBe("succeeded");
-    await until("the delivery attempt", () => fake.deliveries.length > 0);
+    await until("the delivery attempt", () => fake.deliveries.some((d) => d.status !== "pending"));
     expect(fake.deliveries[0]).toMatchObject({ event: "completed", status: "error" });
   });
 

@@ -10,7 +10,8 @@ import type { Job, JobChange } from "./jobs.js";
 export interface Delivery {
   url: string;
   event: JobChange;
-  status: number | "error";
+  /** The receiver's answer; `"pending"` until it comes, `"error"` if it never does. */
+  status: number | "pending" | "error";
   body: string;
 }
 
@@ -42,12 +43,15 @@ export function createWebhookSender(
       "webhook-timestamp": timestamp,
       "webhook-signature": signature,
     };
+    // Recorded when sent, so `deliveries` is in sending order whatever order the answers come in.
+    const delivery: Delivery = { url, event, status: "pending", body };
+    deliveries.push(delivery);
     try {
       const response = await deliver(new Request(url, { method: "POST", headers, body }));
       await response.body?.cancel();
-      deliveries.push({ url, event, status: response.status, body });
+      delivery.status = response.status;
     } catch {
-      deliveries.push({ url, event, status: "error", body });
+      delivery.status = "error";
     }
   }
 
