@@ -7,7 +7,9 @@
 import { newId, newVersionId, problem } from "./http.js";
 import { jobRoutes } from "./job-routes.js";
 import type { ModelFunction } from "./jobs.js";
-import { type Faults, type Route, type RouteContext, resourceRoutes } from "./routes.js";
+import { modelRoutes } from "./model-routes.js";
+import type { Faults, Route, RouteContext } from "./route-context.js";
+import { resourceRoutes } from "./routes.js";
 import { emptyState, type FakeState, type InputSchema, newVersion } from "./state.js";
 import { createWebhookSender, type Delivery } from "./webhook-send.js";
 
@@ -99,7 +101,7 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
     options.webhookThrottleMs ?? 500,
     deliveries,
   );
-  const routes: Route[] = [...jobRoutes, ...resourceRoutes];
+  const routes: Route[] = [...jobRoutes, ...modelRoutes, ...resourceRoutes];
   let inFlight = 0;
 
   async function handle(request: Request): Promise<Response> {

@@ -10,6 +10,6 @@
  */
 export { createFakeReplicate, type FakeModelOptions, type FakeReplicate, type FakeReplicateOptions } from "./fake.js";
 export type { ModelFunction, RunContext } from "./jobs.js";
-export type { Faults } from "./routes.js";
+export type { Faults } from "./route-context.js";
 export type { InputSchema } from "./state.js";
 export type { Delivery } from "./webhook-send.js";

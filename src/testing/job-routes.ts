@@ -5,7 +5,7 @@
  */
 import { json, notFound, page, problem } from "./http.js";
 import { cancelJob, createJob, type Job, runJob, settled } from "./jobs.js";
-import type { Route, RouteContext } from "./routes.js";
+import type { Route, RouteContext } from "./route-context.js";
 import { invalidFields, newVersion } from "./state.js";
 import { serveStream } from "./stream-serve.js";
 
