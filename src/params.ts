@@ -56,9 +56,16 @@ export function splitParams(id: string, spec: OperationSpec, params: unknown): S
   return out;
 }
 
-/** The `{names}` in a path template. */
+const pathNamesCache = new Map<string, string[]>();
+
+/** The `{names}` in a path template; worked out once per template. */
 function pathParamNames(template: string): string[] {
-  return Array.from(template.matchAll(/\{([^}]+)\}/g), (m) => m[1] as string);
+  let names = pathNamesCache.get(template);
+  if (!names) {
+    names = Array.from(template.matchAll(/\{([^}]+)\}/g), (m) => m[1] as string);
+    pathNamesCache.set(template, names);
+  }
+  return names;
 }
 
 function pathValue(id: string, name: string, value: unknown): string | number {

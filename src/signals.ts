@@ -34,8 +34,6 @@ export interface Deadline {
   readonly signal: AbortSignal;
   /** True once the deadline (not the caller) aborted the signal. */
   readonly expired: () => boolean;
-  /** Abort the combined signal from within, e.g. when a consumer stops early. */
-  readonly abort: (reason?: unknown) => void;
   /**
    * Stop the timer. With `detach` (the default) also stop following the caller's
    * signal; without it the caller can still abort, e.g. a response body still being read.
@@ -68,7 +66,6 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number | un
   return {
     signal: controller.signal,
     expired: () => expired,
-    abort: (reason) => controller.abort(reason),
     dispose(detach = true) {
       clearTimeout(timer);
       if (detach) signal?.removeEventListener("abort", onAbort);

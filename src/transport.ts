@@ -31,8 +31,9 @@ export interface SendOptions {
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number | undefined;
   /**
-   * Read the whole body inside the deadline and the retry loop. Without it the
-   * deadline covers the wait for response headers, and the body is left to the caller.
+   * Read the whole body inside the deadline and the retry loop. The result then has
+   * status, headers and `text()`/`json()`/`arrayBuffer()`/`blob()`, but no body stream.
+   * Without it the deadline covers the wait for response headers, and the body is left to the caller.
    */
   buffer?: boolean;
   /**
@@ -44,7 +45,8 @@ export interface SendOptions {
 
 /**
  * A request as plain parts: what the library's own calls pass, so only one `Request` is
- * built per attempt. The body must be reusable across attempts (not a stream).
+ * built per attempt. The body must be reusable across attempts (not a stream); the
+ * headers are the transport's to complete (auth, User-Agent) and must not be shared.
  */
 export interface RequestParts {
   url: string;
@@ -65,14 +67,12 @@ async function partsOf(request: Request): Promise<RequestParts> {
 /** Replicate's own host: only there is a missing token an error. */
 const REPLICATE_HOST = "api.replicate.com";
 
-/** Statuses whose responses carry no body (a Response with one cannot be built). */
-const NULL_BODY = new Set([101, 204, 205, 304]);
-
 export function createTransport(config: TransportConfig): Send {
   const apiOrigin = new URL(config.baseUrl).origin;
 
-  function headersFor(url: URL, original: Headers, authorize: boolean): Headers {
-    const headers = new Headers(original);
+  /** Final headers: `own` headers (built for this call) are completed in place, others copied. */
+  function headersFor(url: URL, original: Headers, authorize: boolean, own: boolean): Headers {
+    const headers = own ? original : new Headers(original);
     if (config.userAgent && !headers.has("user-agent")) headers.set("user-agent", config.userAgent);
     // Extra headers and the token go only to the API's own origin, never elsewhere.
     if (url.origin !== apiOrigin) {
@@ -94,7 +94,7 @@ export function createTransport(config: TransportConfig): Send {
     const isRequest = typeof (request as Request).arrayBuffer === "function";
     const parts = isRequest ? await partsOf(request as Request) : (request as RequestParts);
     const url = new URL(parts.url);
-    const headers = headersFor(url, parts.headers, options.authorize === true);
+    const headers = headersFor(url, parts.headers, options.authorize === true, !isRequest);
     const { method, body } = parts;
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
     const d = deadline(options.signal ?? (isRequest ? (request as Request).signal : undefined), timeoutMs);
@@ -108,21 +108,16 @@ export function createTransport(config: TransportConfig): Send {
     try {
       for (let attempt = 0; ; attempt++) {
         if (d.signal.aborted) fail(undefined); // aborted before sending: send nothing
-        const fetchImpl = config.fetch ?? globalThis.fetch; // looked up per call, so late interceptors see it
+        // globalThis.fetch is looked up per call (below), so late interceptors see it.
         let response: Response;
         // A slot covers one attempt (not the backoff after it), up to the headers, or the
         // whole body when buffering.
         const release = await config.limiter?.acquire(d.signal).catch(fail);
         try {
-          response = await fetchImpl(
-            new Request(url, {
-              method,
-              headers,
-              body: body ?? null,
-              signal: d.signal,
-              redirect: parts.redirect ?? "follow",
-            }),
-          );
+          const init = { method, headers, body: body ?? null, signal: d.signal, redirect: parts.redirect ?? "follow" };
+          // The platform's fetch takes (url, init) and builds its one Request itself; a
+          // custom fetch is promised a Request.
+          response = await (config.fetch ? config.fetch(new Request(url, init)) : globalThis.fetch(url, init));
           if (options.buffer) response = await buffered(response);
         } catch (error) {
           if (d.signal.aborted || attempt >= retry.retries || !shouldRetry(method, { error })) fail(error);
@@ -144,11 +139,32 @@ export function createTransport(config: TransportConfig): Send {
   };
 }
 
-/** Read a response whole, so a failure while reading counts as a failed attempt. */
+const decoder = new TextDecoder();
+
+/**
+ * Read a response whole, so a failure while reading counts as a failed attempt. What comes
+ * back stands in for the Response with its status, headers and body readers, but no body
+ * stream: building a second real Response per call (its stream and all) was measurably
+ * the costliest part of a call (see `npm run bench:fake`).
+ */
 async function buffered(response: Response): Promise<Response> {
-  const bytes = await response.arrayBuffer();
-  const { status, statusText, headers } = response;
-  return new Response(NULL_BODY.has(status) ? null : bytes, { status, statusText, headers });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const { ok, status, statusText, headers, url } = response;
+  const text = async () => decoder.decode(bytes);
+  const stand = {
+    ok,
+    status,
+    statusText,
+    headers,
+    url,
+    body: null,
+    bodyUsed: false,
+    text,
+    json: async () => JSON.parse(await text()),
+    arrayBuffer: async () => bytes.slice().buffer,
+    blob: async () => new Blob([bytes], { type: headers.get("content-type") ?? "" }),
+  };
+  return stand as unknown as Response;
 }
 
 function describe(error: unknown): string {
