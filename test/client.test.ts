@@ -15,7 +15,7 @@ import {
 } from "../src/index.js";
 import { resolveRetry } from "../src/retry.js";
 import { createTransport } from "../src/transport.js";
-import { json, reset, scriptedFetch } from "./support/fake-fetch.js";
+import { hang, json, reset, scriptedFetch } from "./support/fake-fetch.js";
 
 const TOKEN = "r8_SECRETsecretSECRET";
 const prediction = { id: "p1", status: "processing" };
@@ -142,12 +142,7 @@ describe("headers", () => {
 
 describe("timeouts and aborts", () => {
   /** A fetch that never answers, but honours its signal like a real one. */
-  const hanging = scriptedFetch(
-    (request) =>
-      new Promise<Response>((_, reject) => {
-        request.signal.addEventListener("abort", () => reject(request.signal.reason));
-      }),
-  );
+  const hanging = scriptedFetch(hang);
 
   it("rejects with TimeoutError after timeoutMs and aborts the HTTP call", async () => {
     vi.useFakeTimers();
@@ -161,12 +156,7 @@ describe("timeouts and aborts", () => {
   });
 
   it("rejects with the signal's reason when the caller aborts mid-request", async () => {
-    const fetch = scriptedFetch(
-      (request) =>
-        new Promise<Response>((_, reject) => {
-          request.signal.addEventListener("abort", () => reject(request.signal.reason));
-        }),
-    );
+    const fetch = scriptedFetch(hang);
     const controller = new AbortController();
     const result = createReplicate({ auth: TOKEN, fetch })
       .predictions.get({ prediction_id: "p1" }, { signal: controller.signal })

@@ -2,7 +2,7 @@
 // operation, and every option becomes the exact header or body field the API expects.
 // Every refused option is an InputError raised before any request leaves.
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type CreatePredictionOptions,
   createReplicate,
@@ -10,17 +10,11 @@ import {
   type ModelRef,
   type WebhookEvent,
 } from "../src/index.js";
+import { failOnUnmatched, record, type Seen } from "./support/nock-recorder.js";
 
 const ORIGIN = "https://api.replicate.com";
 const V = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
 const replicate = createReplicate({ auth: "r8_test", retry: false });
-
-interface Seen {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: string;
-}
 
 const prediction = (id: string, status = "starting") => ({
   id,
@@ -37,29 +31,14 @@ const prediction = (id: string, status = "starting") => ({
 
 /** One POST interceptor on any path that records what it got and answers 201 with `reply`. */
 function serve(reply: unknown = prediction("p1")): Seen[] {
-  const seen: Seen[] = [];
   const scope = nock(ORIGIN)
     .intercept(() => true, "POST")
     .reply(201, JSON.stringify(reply), { "content-type": "application/json" });
-  scope.on("request", (req: { method: string; path: string; headers: Seen["headers"] }, _i: unknown, body: string) => {
-    seen.push({ method: req.method, path: req.path, headers: { ...req.headers }, body });
-  });
-  return seen;
+  return record(scope, []);
 }
 
 /** Requests nock could not match: with net connect disabled, none may go out. */
-let unmatched: string[] = [];
-const onNoMatch = (req: { method?: string; href?: string; host?: string; path?: string }) => {
-  unmatched.push(`${req.method ?? "?"} ${req.href ?? `${req.host}${req.path}`}`);
-};
-beforeEach(() => {
-  unmatched = [];
-  nock.emitter.on("no match", onNoMatch);
-});
-afterEach(() => {
-  nock.emitter.removeListener("no match", onNoMatch);
-  expect(unmatched, "requests nock could not match").toEqual([]);
-});
+failOnUnmatched("requests nock could not match");
 
 /** Create with `options` and return the one request the API saw. */
 async function sent(ref: ModelRef, options: CreatePredictionOptions): Promise<Seen> {

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { prepareInput, type Upload } from "../src/file-inputs.js";
 import { ApiError, ConnectionError, createReplicate, InputError, ReplicateError } from "../src/index.js";
-import { json, refused, reset, scriptedFetch } from "./support/fake-fetch.js";
+import { hang, json, refused, reset, scriptedFetch } from "./support/fake-fetch.js";
 
 const ORIGIN = "https://api.replicate.com";
 const CREATE_URL = `${ORIGIN}/v1/models/owner/name/predictions`;
@@ -264,12 +264,7 @@ describe("uploads through the Files API", () => {
 
   test("aborting during the uploads rejects and creates nothing", async () => {
     const controller = new AbortController();
-    const fetch = scriptedFetch(
-      (request) =>
-        new Promise<Response>((_resolve, reject) => {
-          request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
-        }),
-    );
+    const fetch = scriptedFetch(hang);
     const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
     const pending = replicate.createPrediction("owner/name", {
       input: { f: new Blob(["x"]) },

@@ -3,7 +3,7 @@
 // values are written out by hand, never derived from the generated operation table, so
 // a wrong row in that table (or in the generator) shows up here.
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import {
   ApiError,
   createReplicate,
@@ -13,6 +13,7 @@ import {
   type Replicate,
   ReplicateError,
 } from "../src/index.js";
+import { record, type Seen, watchUnmatched } from "./support/nock-recorder.js";
 
 const ORIGIN = "https://api.replicate.com";
 const AUTH = "Bearer r8_test";
@@ -22,15 +23,6 @@ const replicate = createReplicate({ auth: "r8_test", retry: false });
 // ---------------------------------------------------------------------------------------
 // Capturing what reached the server
 // ---------------------------------------------------------------------------------------
-
-interface Seen {
-  method: string;
-  /** Path and query exactly as sent (still percent-encoded). */
-  path: string;
-  headers: Record<string, string | string[] | number | undefined>;
-  /** The raw request body as nock received it ("" when there was none). */
-  body: string;
-}
 
 interface Reply {
   status: number;
@@ -46,7 +38,6 @@ interface Reply {
  * expected one with a readable diff, instead of nock failing with "no match".
  */
 function serve(method: string, reply: Reply, times = 1): Seen[] {
-  const seen: Seen[] = [];
   const scope = nock(ORIGIN)
     .intercept(() => true, method)
     .times(times)
@@ -57,24 +48,11 @@ function serve(method: string, reply: Reply, times = 1): Seen[] {
       if (reply.bytes !== undefined) return [reply.status, Buffer.from(reply.bytes), reply.headers ?? {}];
       return [reply.status, reply.text ?? "", reply.headers ?? {}];
     });
-  scope.on("request", (req: { method: string; path: string; headers: Seen["headers"] }, _i: unknown, body: string) => {
-    seen.push({ method: req.method, path: req.path, headers: { ...req.headers }, body });
-  });
-  return seen;
+  return record(scope, []);
 }
 
 /** Any request nock could not match (with net connect disabled, none may go out). */
-let unmatched: string[] = [];
-const onNoMatch = (req: { method?: string; href?: string; host?: string; path?: string }) => {
-  unmatched.push(`${req.method ?? "?"} ${req.href ?? `${req.host}${req.path}`}`);
-};
-beforeEach(() => {
-  unmatched = [];
-  nock.emitter.on("no match", onNoMatch);
-});
-afterEach(() => {
-  nock.emitter.removeListener("no match", onNoMatch);
-});
+const unmatched = watchUnmatched();
 
 /** The headers these tests care about; an absent one is `undefined`. */
 const RELEVANT = ["authorization", "content-type", "prefer", "cancel-after"] as const;
@@ -823,12 +801,7 @@ describe("pagination", () => {
       .reply(200, { next: `${ORIGIN}/v1/models?cursor=2`, previous: null, results: [model("bfl", "flux-dev")] })
       .intercept("/v1/models?cursor=2", "QUERY", "flux dev")
       .reply(200, { next: null, previous: null, results: [model("bfl", "flux-dev-lora")] });
-    scope.on(
-      "request",
-      (req: { method: string; path: string; headers: Seen["headers"] }, _i: unknown, body: string) => {
-        seen.push({ method: req.method, path: req.path, headers: { ...req.headers }, body });
-      },
-    );
+    record(scope, seen);
 
     const names: unknown[] = [];
     for await (const m of replicate.models.search({ body: "flux dev" })) names.push(m.name);

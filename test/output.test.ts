@@ -15,7 +15,7 @@ import {
 } from "../src/index.js";
 import { resolveRetry } from "../src/retry.js";
 import { createTransport, type FetchLike } from "../src/transport.js";
-import { json, scriptedFetch } from "./support/fake-fetch.js";
+import { hang, json, scriptedFetch } from "./support/fake-fetch.js";
 
 const ORIGIN = "https://api.replicate.com";
 const TOKEN = "r8_test";
@@ -455,12 +455,7 @@ describe("FileOutput", () => {
 
   test("a read's signal aborts the download", async () => {
     const controller = new AbortController();
-    const fetch = scriptedFetch(
-      (request) =>
-        new Promise<Response>((_resolve, reject) => {
-          request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
-        }),
-    );
+    const fetch = scriptedFetch(hang);
     const file = new FileOutput(DELIVERY, clientDownload(fetch));
     const read = file.blob({ signal: controller.signal });
     await tick();

@@ -3,8 +3,7 @@
 // the output. Wire behaviour is checked with nock; abort and timing with a scripted
 // fetch and fake timers.
 import { getEventListeners } from "node:events";
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
   createReplicate,
@@ -12,78 +11,31 @@ import {
   isAbortError,
   isPredictionError,
   isTimeoutError,
-  type JobSnapshot,
   type Prediction,
   PredictionError,
   type Progress,
   TimeoutError,
 } from "../src/index.js";
-import { json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
+import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
+import { prediction as pred, PREDICTION_VERSION as V } from "./support/fixtures.js";
+import { failOnUnmatched, nockRecorder } from "./support/nock-recorder.js";
+import { failed } from "./support/rejection.js";
 
 const ORIGIN = "https://api.replicate.com";
-const V = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
 const FAST = { initialMs: 1 };
-
-const pred = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  model: "acme/model",
-  version: V,
-  input: { prompt: "hi" },
-  status,
-  logs: "",
-  error: null,
-  output: null,
-  created_at: "2025-01-01T00:00:00.000Z",
-  urls: {
-    get: `https://api.replicate.com/v1/predictions/${id}`,
-    cancel: `https://api.replicate.com/v1/predictions/${id}/cancel`,
-    web: `https://replicate.com/p/${id}`,
-  },
-  ...extra,
-});
 
 // ---------------------------------------------------------------------------------------
 // nock: what reached the server, in order
 // ---------------------------------------------------------------------------------------
 
-interface Seen {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: string;
-}
-
-let log: Seen[] = [];
-let unmatched: string[] = [];
-const onNoMatch = (req: { method?: string; href?: string; host?: string; path?: string }) => {
-  unmatched.push(`${req.method ?? "?"} ${req.href ?? `${req.host}${req.path}`}`);
-};
-
-beforeEach(() => {
-  log = [];
-  unmatched = [];
-  nock.emitter.on("no match", onNoMatch);
-});
+const { log, on, lines } = nockRecorder(ORIGIN);
+failOnUnmatched("requests nock could not match (nothing may go elsewhere)");
 afterEach(() => {
-  nock.emitter.removeListener("no match", onNoMatch);
   vi.useRealTimers();
-  expect(unmatched, "requests nock could not match (nothing may go elsewhere)").toEqual([]);
 });
-
-/** Answer `method path` once per reply, in order, with JSON; every request is logged. */
-function on(method: "GET" | "POST", path: string, ...replies: [status: number, body: unknown][]): void {
-  const scope = nock(ORIGIN);
-  for (const [status, body] of replies) {
-    scope.intercept(path, method).reply(status, JSON.stringify(body), { "content-type": "application/json" });
-  }
-  scope.on("request", (req: { method: string; path: string; headers: Seen["headers"] }, _i: unknown, body: string) => {
-    log.push({ method: req.method, path: req.path, headers: { ...req.headers }, body });
-  });
-}
 
 const CREATE = "/v1/models/acme/model/predictions";
 const GET_P1 = "/v1/predictions/p1";
-const lines = () => log.map((s) => `${s.method} ${s.path}`);
 
 // ---------------------------------------------------------------------------------------
 // scripted fetch: for aborts and time
@@ -93,34 +45,7 @@ const URL_CREATE = "https://api.replicate.com/v1/models/acme/model/predictions";
 const URL_P1 = "https://api.replicate.com/v1/predictions/p1";
 const URL_CANCEL = "https://api.replicate.com/v1/predictions/p1/cancel";
 
-/** A step that never answers: it rejects (as fetch does) once the request's signal aborts. */
-const hang = (request: Request) =>
-  new Promise<Response>((_resolve, reject) => {
-    const fail = () => reject(request.signal.reason);
-    if (request.signal.aborted) fail();
-    else request.signal.addEventListener("abort", fail, { once: true });
-  });
-
-/** Rejections as these tests read them. */
-interface Failure extends Error {
-  cause?: unknown;
-  reason?: string;
-  logs?: string | undefined;
-  timeoutMs?: number;
-  prediction?: JobSnapshot;
-}
-
-/** What `promise` rejected with; a resolution fails the test. */
-const failed = (promise: Promise<unknown>): Promise<Failure> =>
-  promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (error: unknown) => error as Failure,
-  );
-
 const scripted = (fetch: ScriptedFetch) => createReplicate({ auth: "r8_test", fetch, retry: false });
-const calls = (fetch: ScriptedFetch) => fetch.calls.map((r) => `${r.method} ${r.url}`);
 
 // ---------------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ import {
   collectText,
   createReplicate,
   FileOutput,
-  type JobSnapshot,
   outputText,
   type Prediction,
   PredictionError,
@@ -20,6 +19,8 @@ import {
   type StreamEvent,
   TimeoutError,
 } from "../src/index.js";
+import { prediction } from "./support/fixtures.js";
+import type { Failure } from "./support/rejection.js";
 import {
   type Handler,
   json,
@@ -32,7 +33,6 @@ import {
 } from "./support/sse-server.js";
 
 const TOKEN = "r8_test";
-const V = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
 const STREAM = "/v1/files/qoxq-stream-p1";
 const GET_P1 = "/v1/predictions/p1";
 const CANCEL_P1 = "/v1/predictions/p1/cancel";
@@ -76,16 +76,7 @@ afterEach(async () => {
 
 /** A prediction as the API returns it, with its stream on the stream server. */
 function pred(status: string, extra: Record<string, unknown> = {}): Prediction {
-  return {
-    id: "p1",
-    model: "acme/model",
-    version: V,
-    input: { prompt: "hi" },
-    status,
-    logs: "",
-    error: null,
-    output: null,
-    created_at: "2025-01-01T00:00:00.000Z",
+  return prediction("p1", status, {
     urls: {
       get: `${api.origin}${GET_P1}`,
       cancel: `${api.origin}${CANCEL_P1}`,
@@ -93,7 +84,7 @@ function pred(status: string, extra: Record<string, unknown> = {}): Prediction {
       web: "https://replicate.com/p/p1",
     },
     ...extra,
-  } as unknown as Prediction;
+  }) as unknown as Prediction;
 }
 
 /** The same prediction without a stream URL: a model that does not stream. */
@@ -147,16 +138,6 @@ const redirect =
 const out = (data: string, id = ""): StreamEvent => ({ type: "output", data, id });
 const logs = (data: string, id = ""): StreamEvent => ({ type: "logs", data, id });
 const done = (data: { reason?: string } = {}, id = ""): StreamEvent => ({ type: "done", data, id });
-
-/** Rejections as these tests read them. */
-interface Failure extends Error {
-  cause?: unknown;
-  reason?: string;
-  logs?: string | undefined;
-  status?: number;
-  url?: string;
-  prediction?: JobSnapshot;
-}
 
 /** Every event the iteration yields, and what it rejected with (if it did). */
 async function collect(events: AsyncIterable<StreamEvent>): Promise<{ events: StreamEvent[]; error?: Failure }> {

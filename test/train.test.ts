@@ -2,8 +2,7 @@
 // uploads file inputs, starts the training, polls it, and resolves to a runnable reference
 // of the new version. Every cheap check fails before the paid training starts. Wire
 // behaviour is checked with nock; abort and timing with a scripted fetch and fake timers.
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it, test, vi } from "vitest";
+import { afterEach, describe, expect, it, test, vi } from "vitest";
 import {
   AbortError,
   ApiError,
@@ -11,7 +10,6 @@ import {
   InputError,
   isPredictionError,
   isTrainingError,
-  type JobSnapshot,
   PredictionError,
   type Progress,
   ReplicateError,
@@ -21,7 +19,9 @@ import {
   type TrainOptions,
   trainedVersion,
 } from "../src/index.js";
-import { json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
+import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
+import { failOnUnmatched, nockRecorder, type Seen } from "./support/nock-recorder.js";
+import { failed } from "./support/rejection.js";
 
 const ORIGIN = "https://api.replicate.com";
 const API = `${ORIGIN}/v1`;
@@ -57,47 +57,11 @@ const model = (owner: string, name: string, latest: string | null) => ({
 // nock: what reached the server, in order
 // ---------------------------------------------------------------------------------------
 
-interface Seen {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: string;
-}
-
-let log: Seen[] = [];
-let unmatched: string[] = [];
-const onNoMatch = (req: { method?: string; href?: string; host?: string; path?: string }) => {
-  unmatched.push(`${req.method ?? "?"} ${req.href ?? `${req.host}${req.path}`}`);
-};
-
-beforeEach(() => {
-  log = [];
-  unmatched = [];
-  nock.emitter.on("no match", onNoMatch);
-});
+const { log, on, lines, bodyOf } = nockRecorder(ORIGIN);
+failOnUnmatched("requests nock could not match (nothing may go elsewhere)");
 afterEach(() => {
-  nock.emitter.removeListener("no match", onNoMatch);
   vi.useRealTimers();
-  expect(unmatched, "requests nock could not match (nothing may go elsewhere)").toEqual([]);
 });
-
-/** Answer `method path` once per reply, in order, with JSON; every request is logged. */
-function on(method: "GET" | "POST", path: string, ...replies: [status: number, body: unknown][]): void {
-  const scope = nock(ORIGIN);
-  for (const [status, body] of replies) {
-    scope.intercept(path, method).reply(status, JSON.stringify(body), { "content-type": "application/json" });
-  }
-  scope.on("request", (req: { method: string; path: string; headers: Seen["headers"] }, _i: unknown, body: string) => {
-    log.push({ method: req.method, path: req.path, headers: { ...req.headers }, body });
-  });
-}
-
-const lines = () => log.map((s) => `${s.method} ${s.path}`);
-const bodyOf = (line: string) => {
-  const seen = log.find((s) => `${s.method} ${s.path}` === line);
-  if (!seen) throw new Error(`no request ${line}; saw ${JSON.stringify(lines())}`);
-  return JSON.parse(seen.body) as unknown;
-};
 
 const TRAINER = "/v1/models/acme/trainer";
 const DEST = "/v1/models/me/dest";
@@ -115,36 +79,7 @@ const URL_CREATE = `${API}/models/acme/trainer/versions/${V}/trainings`;
 const URL_T1 = `${API}/trainings/t1`;
 const URL_CANCEL = `${API}/trainings/t1/cancel`;
 
-/** A step that never answers: it rejects (as fetch does) once the request's signal aborts. */
-const hang = (request: Request) =>
-  new Promise<Response>((_resolve, reject) => {
-    const fail = () => reject(request.signal.reason);
-    if (request.signal.aborted) fail();
-    else request.signal.addEventListener("abort", fail, { once: true });
-  });
-
-/** Rejections as these tests read them. */
-interface Failure extends Error {
-  cause?: unknown;
-  reason?: string;
-  logs?: string | undefined;
-  timeoutMs?: number;
-  status?: number;
-  prediction?: JobSnapshot;
-  training?: JobSnapshot;
-}
-
-/** What `promise` rejected with; a resolution fails the test. */
-const failed = (promise: Promise<unknown>): Promise<Failure> =>
-  promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (error: unknown) => error as Failure,
-  );
-
 const scripted = (fetch: ScriptedFetch) => createReplicate({ auth: "r8_test", fetch, retry: false });
-const calls = (fetch: ScriptedFetch) => fetch.calls.map((r) => `${r.method} ${r.url}`);
 
 /** Options for a trainer given with its version, so no lookup is made. */
 const pinned = (extra: Partial<TrainOptions> = {}): TrainOptions => ({

@@ -12,28 +12,13 @@ import {
   TERMINAL,
   TimeoutError,
 } from "../src/index.js";
-import { json, type ScriptedFetch, type Step, scriptedFetch } from "./support/fake-fetch.js";
+import { hang, json, type ScriptedFetch, type Step, scriptedFetch } from "./support/fake-fetch.js";
+import { prediction } from "./support/fixtures.js";
 
 const URL_P1 = "https://api.replicate.com/v1/predictions/p1";
 
 const pred = (status: string, extra: Record<string, unknown> = {}) =>
-  ({
-    id: "p1",
-    model: "acme/model",
-    version: "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa",
-    input: {},
-    status,
-    logs: "",
-    output: null,
-    error: null,
-    created_at: "2025-01-01T00:00:00.000Z",
-    urls: {
-      get: URL_P1,
-      cancel: `${URL_P1}/cancel`,
-      web: "https://replicate.com/p/p1",
-    },
-    ...extra,
-  }) as unknown as Prediction;
+  prediction("p1", status, { input: {}, ...extra }) as unknown as Prediction;
 
 const client = (fetch: ScriptedFetch, retry: { maxDelayMs?: number } | false = false) =>
   createReplicate({ auth: "r8_test", fetch, retry });
@@ -46,14 +31,6 @@ function timed(times: number[], start: number, ...steps: Step[]): Step[] {
     return typeof step === "function" ? step(request) : step;
   });
 }
-
-/** A step that never answers: it rejects (as fetch does) once the request's signal aborts. */
-const hang = (request: Request) =>
-  new Promise<Response>((_resolve, reject) => {
-    const fail = () => reject(request.signal.reason);
-    if (request.signal.aborted) fail();
-    else request.signal.addEventListener("abort", fail, { once: true });
-  });
 
 afterEach(() => {
   vi.useRealTimers();

@@ -31,5 +31,16 @@ export function reset(): TypeError {
   return new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
 }
 
+/** A step that never answers: it rejects (as fetch does) once the request's signal aborts. */
+export const hang = (request: Request) =>
+  new Promise<Response>((_resolve, reject) => {
+    const fail = () => reject(request.signal.reason);
+    if (request.signal.aborted) fail();
+    else request.signal.addEventListener("abort", fail, { once: true });
+  });
+
+/** The requests `fetch` got, as "METHOD url". */
+export const calls = (fetch: ScriptedFetch) => fetch.calls.map((r) => `${r.method} ${r.url}`);
+
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
