@@ -41,6 +41,19 @@ export function preferWait(seconds: number): string {
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
+/**
+ * Seconds in a `Cancel-After` duration (`"90"`, `"30s"`, `"1h30m"`), or undefined when it
+ * is not one. Shared with the fake, which reads the header the client writes.
+ *
+ * @example
+ * durationSeconds("1h30m") // 5400
+ */
+export function durationSeconds(text: string): number | undefined {
+  const m = /^\d+$/.test(text) ? [text, "0", "0", text] : DURATION.exec(text);
+  if (!m || text === "") return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
 /** A valid `Cancel-After` value, or an InputError. */
 export function cancelAfterHeader(value: number | string): string {
   if (typeof value !== "number" && typeof value !== "string") {
@@ -49,13 +62,12 @@ export function cancelAfterHeader(value: number | string): string {
     );
   }
   const text = typeof value === "number" ? `${value}s` : value.trim();
-  const m = /^\d+$/.test(text) ? [text, "0", "0", text] : DURATION.exec(text);
-  if (!m || text === "" || (typeof value === "number" && !Number.isInteger(value))) {
+  const seconds = durationSeconds(text);
+  if (seconds === undefined || (typeof value === "number" && !Number.isInteger(value))) {
     throw new InputError(
       `cancelAfter must be whole seconds or a duration like "30s", "5m", "1h30m"; got ${JSON.stringify(value)}.`,
     );
   }
-  const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
   if (seconds < 5) throw new InputError(`cancelAfter must be at least 5 seconds; got ${JSON.stringify(value)}.`);
   return text;
 }

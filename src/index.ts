@@ -56,6 +56,7 @@ export type * from "./types.js";
 export { VERSION } from "./version.js";
 export { type PollInterval, TERMINAL, type WaitOptions } from "./wait.js";
 export {
+  signWebhook,
   type VerifyWebhookOptions,
   verifyWebhook,
   verifyWebhookRequest,

@@ -81,6 +81,35 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/** HMAC-SHA256 of `${id}.${timestamp}.${body}`: the signed content of the scheme. */
+async function mac(key: Uint8Array<ArrayBuffer>, id: string, timestamp: string, body: Uint8Array): Promise<Uint8Array> {
+  const prefix = encoder.encode(`${id}.${timestamp}.`);
+  const content = new Uint8Array(prefix.length + body.length);
+  content.set(prefix);
+  content.set(body, prefix.length);
+  const hmac = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", hmac, content));
+}
+
+/**
+ * The `webhook-signature` value for a payload: what Replicate sends, so you can sign test
+ * webhooks for your own handler (the fake Replicate signs its deliveries with it).
+ *
+ * @example
+ * const signature = await signWebhook({ secret, id: "msg_1", timestamp: String(Math.floor(Date.now() / 1000)), body })
+ */
+export async function signWebhook(options: {
+  secret: string;
+  id: string;
+  timestamp: string;
+  body: string;
+}): Promise<string> {
+  const key = base64Bytes(options.secret.replace(/^whsec_/, ""));
+  if (!key) throw new WebhookVerificationError("invalid_secret", "secret must be base64, optionally after whsec_.");
+  const bytes = await mac(key, options.id, options.timestamp, encoder.encode(options.body));
+  return `v1,${btoa(String.fromCharCode(...bytes))}`;
+}
+
 function bodyBytes(body: unknown): Uint8Array {
   if (typeof body === "string") return encoder.encode(body);
   if (body instanceof Uint8Array) return body;
@@ -141,14 +170,9 @@ export async function verifyWebhook<T = WebhookPayload>(options: VerifyWebhookOp
   if (candidates.length === 0)
     throw new WebhookVerificationError("no_signature", "no v1 signature in webhook-signature.");
 
-  const prefix = encoder.encode(`${id}.${timestamp}.`);
-  const signed = new Uint8Array(prefix.length + bytes.length);
-  signed.set(prefix);
-  signed.set(bytes, prefix.length);
   let valid = false;
   for (const key of keys) {
-    const hmac = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    const expected = new Uint8Array(await crypto.subtle.sign("HMAC", hmac, signed));
+    const expected = await mac(key, id, timestamp, bytes);
     // Check every pair (no early exit) so timing does not say which one matched.
     for (const candidate of candidates) valid = constantTimeEqual(expected, candidate) || valid;
   }

@@ -11,6 +11,7 @@ import {
   createReplicate,
   isReplicateError,
   ReplicateError,
+  signWebhook,
   type VerifyWebhookOptions,
   verifyWebhook,
   verifyWebhookRequest,
@@ -1085,5 +1086,37 @@ describe("WebhookVerificationError", () => {
       (e: unknown) => (e instanceof WebhookVerificationError ? e.reason : undefined),
     );
     expect(reason).toBe("missing_header");
+  });
+});
+
+describe("signWebhook", () => {
+  test("reproduces the public test vector's signature, and verifyWebhook accepts what it signs", async () => {
+    const vector = {
+      secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+      timestamp: "1614265330",
+      body: '{"test": 2432232314}',
+    };
+    const signature = await signWebhook(vector);
+    expect(signature).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    vi.useFakeTimers({ now: 1614265330 * 1000, toFake: ["Date"] });
+    try {
+      const headers = {
+        "webhook-id": vector.id,
+        "webhook-timestamp": vector.timestamp,
+        "webhook-signature": signature,
+      };
+      await expect(verifyWebhook({ body: vector.body, headers, secret: vector.secret })).resolves.toEqual({
+        test: 2432232314,
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("refuses a malformed secret", async () => {
+    await expect(signWebhook({ secret: "whsec_!!", id: "a", timestamp: "1", body: "{}" })).rejects.toMatchObject({
+      reason: "invalid_secret",
+    });
   });
 });

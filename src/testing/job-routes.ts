@@ -3,20 +3,17 @@
  * `Prefer: wait` and `Cancel-After`, get, list, cancel, the stream, and trainings that
  * add a version to their destination model when they succeed.
  */
+import { durationSeconds } from "../create.js";
 import { json, notFound, page, problem } from "./http.js";
 import { cancelJob, createJob, type Job, runJob, settled } from "./jobs.js";
 import type { Route, RouteContext } from "./route-context.js";
 import { invalidFields, newVersion } from "./state.js";
 import { serveStream } from "./stream-serve.js";
 
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-
 function cancelAfterMs(header: string | null): number | undefined | "invalid" {
   if (header === null) return undefined;
-  const m = /^\d+$/.test(header) ? [header, "0", "0", header] : DURATION.exec(header);
-  if (!m || header === "") return "invalid";
-  const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-  return seconds < 5 ? "invalid" : seconds * 1000;
+  const seconds = durationSeconds(header);
+  return seconds === undefined || seconds < 5 ? "invalid" : seconds * 1000;
 }
 
 async function createPrediction(

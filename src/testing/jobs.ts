@@ -3,6 +3,7 @@
  * a terminal status, running the user's model function, collecting logs and output, and
  * recording the SSE events a stream serves (with ids, so a resumed stream can replay).
  */
+import { TERMINAL } from "../wait.js";
 import { newId, now } from "./http.js";
 
 /** What a model function gets besides its input. */
@@ -36,8 +37,6 @@ export interface Job {
   controller: AbortController;
   kind: "prediction" | "training";
 }
-
-export const TERMINAL = new Set(["succeeded", "failed", "canceled", "aborted"]);
 
 export function createJob(kind: Job["kind"], base: string, fields: Record<string, unknown>): Job {
   const id = newId();

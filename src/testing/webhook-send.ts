@@ -3,6 +3,7 @@
  * secret, filtered by `webhook_events_filter`, with `output` and `logs` throttled to one
  * per interval as Replicate does.
  */
+import { signWebhook } from "../webhooks.js";
 import { newId } from "./http.js";
 import type { Job, JobChange } from "./jobs.js";
 
@@ -13,13 +14,6 @@ export interface Delivery {
   /** The receiver's answer; `"pending"` until it comes, `"error"` if it never does. */
   status: number | "pending" | "error";
   body: string;
-}
-
-async function sign(secret: string, content: string): Promise<string> {
-  const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0));
-  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(content)));
-  return btoa(String.fromCharCode(...mac));
 }
 
 export function createWebhookSender(
@@ -36,7 +30,7 @@ export function createWebhookSender(
     const body = JSON.stringify(job.record);
     const id = `msg_${newId()}`;
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = `v1,${await sign(secret, `${id}.${timestamp}.${body}`)}`;
+    const signature = await signWebhook({ secret, id, timestamp, body });
     const headers = {
       "content-type": "application/json",
       "webhook-id": id,
