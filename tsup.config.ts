@@ -1,7 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", testing: "src/testing/index.ts", "testing-node": "src/testing/node.ts" },
+  entry: {
+    index: "src/index.ts",
+    proxy: "src/proxy.ts",
+    testing: "src/testing/index.ts",
+    "testing-node": "src/testing/node.ts",
+  },
   format: ["esm", "cjs"],
   // Inline the types of bundled code too: the published .d.ts must import nothing.
   dts: { resolve: true },

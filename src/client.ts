@@ -3,6 +3,7 @@
  * transport, the generated operations and openapi-fetch.
  */
 import createClient, { type Client } from "openapi-fetch";
+import { readEnv } from "./env.js";
 import { InputError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { createLimiter } from "./limiter.js";
@@ -123,16 +124,6 @@ export type Replicate = Operations & {
 };
 
 export const DEFAULT_BASE_URL = "https://api.replicate.com/v1";
-
-/** Read an environment variable without assuming `process` exists (browsers, workers, Deno without --allow-env). */
-function readEnv(name: string): string | undefined {
-  try {
-    const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-    return value || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function resolveBaseUrl(baseUrl: string): string {
   const location = (globalThis as { location?: { href?: string } }).location?.href;
