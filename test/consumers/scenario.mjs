@@ -1,0 +1,45 @@
+// One scenario, run by every consumer of the packed package (Node ESM here; the CJS
+// consumer and other runtimes run the same checks). It talks to a fake Replicate served
+// over loopback HTTP at FAKE_URL (started by scripts/consumers.mjs) and prints each check.
+export async function scenario(
+  { createReplicate, collectText, verifyWebhook, signWebhook, ApiError, isApiError },
+  env,
+) {
+  const replicate = createReplicate({ auth: "consumer-token", baseUrl: env.FAKE_URL });
+  const checks = [];
+  const check = (name, ok, detail = "") => {
+    checks.push(ok);
+    console.log(`${ok ? "✓" : "✗"} ${name}${ok ? "" : ` (${detail})`}`);
+  };
+
+  // 1. run: the sync window (1 s) ends while the model still works, then polling finishes it.
+  const seen = new Set();
+  const out = await replicate.run("consumer/slow", {
+    input: { text: "hi" },
+    wait: 1,
+    interval: { initialMs: 100, maxMs: 200 },
+    onProgress: (p) => seen.add(p.status),
+  });
+  check("run: sync window, then polling", out === "slow: hi" && seen.has("processing"), `${out} ${[...seen]}`);
+
+  // 2. stream: the fake drops the first connection mid-event; it resumes with Last-Event-ID.
+  const text = await collectText(replicate.stream("consumer/chat", { input: {}, reconnect: { delayMs: 10 } }));
+  check("stream: dropped connection resumed", text === "one two three four five ", JSON.stringify(text));
+
+  // 3. verifyWebhook of a payload signed the Standard Webhooks way.
+  const secret = await replicate.webhookSecret();
+  const body = JSON.stringify({ id: "p1", status: "succeeded", output: "ok" });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const headers = { "webhook-id": "msg_1", "webhook-timestamp": timestamp };
+  headers["webhook-signature"] = await signWebhook({ secret, id: "msg_1", timestamp, body });
+  const payload = await verifyWebhook({ body, headers, secret });
+  check("verifyWebhook: signed payload accepted", payload.id === "p1", JSON.stringify(payload));
+
+  // 4. ApiError with its fields, from the API's 422.
+  const error = await replicate.run("consumer/slow", { input: { text: 42 } }).catch((e) => e);
+  const fields =
+    error instanceof ApiError && isApiError(error) && error.status === 422 && error.invalidFields?.length > 0;
+  check("ApiError: status, detail, invalidFields", fields, `${error?.name} ${error?.status}`);
+
+  if (checks.some((ok) => !ok)) throw new Error("a consumer check failed");
+}
