@@ -51,7 +51,7 @@ try {
     }
   });
   const server = await serveFake(fake);
-  const env = { ...process.env, FAKE_URL: server.url };
+  const env = { ...process.env, FAKE_URL: server.url, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
   const each = (label, command, args) => {
     fake.faults.dropStreams = 1; // every consumer's stream meets a dropped connection
     fake.faults.dropAfterEvents = 2;
@@ -71,6 +71,11 @@ try {
   };
   await each("node ESM", process.execPath, ["esm.mjs"]);
   await each("node CJS", process.execPath, ["cjs.cjs"]);
+  // Deno with only the permissions the scenario needs: the fake's address and one variable.
+  const { host } = new URL(server.url);
+  const deno = join(root, "node_modules/.bin/deno");
+  await each("deno", deno, ["run", `--allow-net=${host}`, "--allow-env=FAKE_URL", "esm.mjs"]);
+  await each("bun", join(root, "node_modules/.bin/bun"), ["esm.mjs"]);
   await server.close();
 
   // TypeScript consumers: the published types only, skipLibCheck off, two resolutions.
