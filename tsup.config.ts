@@ -1,16 +1,10 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
-export default defineConfig({
-  entry: {
-    index: "src/index.ts",
-    proxy: "src/proxy.ts",
-    testing: "src/testing/index.ts",
-    "testing-node": "src/testing/node.ts",
-  },
+const shared: Options = {
   format: ["esm", "cjs"],
   // Inline the types of bundled code too: the published .d.ts must import nothing.
   dts: { resolve: true },
-  clean: true,
+  clean: false, // the build script empties dist/ once, before all entries
   target: "es2022",
   tsconfig: "tsconfig.build.json",
   platform: "neutral",
@@ -22,4 +16,12 @@ export default defineConfig({
   sourcemap: false,
   minify: false,
   treeshake: true,
-});
+};
+
+// One build per entry: each file (and each .d.ts) stands alone, with no shared chunk to import.
+export default defineConfig([
+  { ...shared, entry: { index: "src/index.ts" } },
+  { ...shared, entry: { proxy: "src/proxy.ts" } },
+  { ...shared, entry: { testing: "src/testing/index.ts" } },
+  { ...shared, entry: { "testing-node": "src/testing/node.ts" } },
+]);

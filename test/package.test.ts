@@ -19,14 +19,25 @@ describe("the built package", () => {
     expect(Object.keys((pkg as { peerDependencies?: object }).peerDependencies ?? {})).toEqual([]);
   });
 
-  it.each(["index.js", "index.cjs"])("%s imports no other module", (file) => {
-    const code = readFileSync(dist(file), "utf8");
-    expect(code).not.toMatch(/\bfrom\s*["'][^"'.]/);
-    expect(code).not.toMatch(/\brequire\(\s*["'][^"'.]/);
-    expect(code).not.toMatch(/\bimport\(\s*["']/);
-  });
+  it.each(["index.js", "index.cjs", "proxy.js", "proxy.cjs", "testing.js", "testing.cjs"])(
+    "%s imports no other module",
+    (file) => {
+      const code = readFileSync(dist(file), "utf8");
+      expect(code).not.toMatch(/\bfrom\s*["'][^"'.]/);
+      expect(code).not.toMatch(/\brequire\(\s*["'][^"'.]/);
+      expect(code).not.toMatch(/\bimport\(\s*["']/);
+    },
+  );
 
-  it.each(["index.d.ts", "index.d.cts"])("%s imports nothing", (file) => {
+  it.each([
+    "index.d.ts",
+    "index.d.cts",
+    "proxy.d.ts",
+    "proxy.d.cts",
+    "testing.d.ts",
+    "testing.d.cts",
+    "testing-node.d.ts",
+  ])("%s imports nothing", (file) => {
     // Comments hold JSDoc examples that mention imports; only code counts.
     const types = readFileSync(dist(file), "utf8")
       .replace(/\/\*[\s\S]*?\*\//g, "")
