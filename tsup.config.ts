@@ -18,10 +18,15 @@ const shared: Options = {
   treeshake: true,
 };
 
-// One build per entry: each file (and each .d.ts) stands alone, with no shared chunk to import.
+/** One build per entry: each file (and each .d.ts) stands alone, with no shared chunk to import. */
+function entry(name: string, source: string): Options {
+  // Deno and JSR read the types of the published JavaScript from this comment.
+  return { ...shared, entry: { [name]: source }, banner: { js: `/* @ts-self-types="./${name}.d.ts" */` } };
+}
+
 export default defineConfig([
-  { ...shared, entry: { index: "src/index.ts" } },
-  { ...shared, entry: { proxy: "src/proxy.ts" } },
-  { ...shared, entry: { testing: "src/testing/index.ts" } },
-  { ...shared, entry: { "testing-node": "src/testing/node.ts" } },
+  entry("index", "src/index.ts"),
+  entry("proxy", "src/proxy.ts"),
+  entry("testing", "src/testing/index.ts"),
+  entry("testing-node", "src/testing/node.ts"),
 ]);

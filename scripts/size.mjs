@@ -21,6 +21,11 @@ async function measure(contents) {
 }
 
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
+// Budgets in min+gz bytes: a bundle over its budget fails the run. The whole main entry's
+// target (5.0 KB) is not met yet, so it is reported rather than enforced.
+const BUDGETS = { "verifyWebhook only": 1536 };
+const TARGETS = { "whole main entry": 5120 };
+let over = false;
 const rows = [
   ["whole main entry", `export * from ${JSON.stringify(entry)};`],
   ["createReplicate only", `export { createReplicate } from ${JSON.stringify(entry)};`],
@@ -29,5 +34,12 @@ const rows = [
 ];
 for (const [label, contents] of rows) {
   const { min, gz } = await measure(contents);
-  console.log(`${label.padEnd(22)} ${kb(min).padStart(10)} min  ${kb(gz).padStart(9)} min+gz`);
+  const budget = BUDGETS[label];
+  const target = TARGETS[label];
+  let note = "";
+  if (budget !== undefined) note = gz <= budget ? `  (budget ${kb(budget)}: ok)` : `  (budget ${kb(budget)}: OVER)`;
+  if (target !== undefined) note = `  (target ${kb(target)}: ${gz <= target ? "met" : "not met yet"})`;
+  if (budget !== undefined && gz > budget) over = true;
+  console.log(`${label.padEnd(22)} ${kb(min).padStart(10)} min  ${kb(gz).padStart(9)} min+gz${note}`);
 }
+if (over) process.exit(1);

@@ -14,6 +14,11 @@ beforeAll(() => {
 }, 60_000);
 
 describe("the built package", () => {
+  it("jsr.json names the same version as package.json", () => {
+    const jsr = JSON.parse(readFileSync(join(root, "jsr.json"), "utf8")) as { version: string };
+    expect(jsr.version).toBe(pkg.version);
+  });
+
   it("declares no runtime dependencies", () => {
     expect(Object.keys((pkg as { dependencies?: object }).dependencies ?? {})).toEqual([]);
     expect(Object.keys((pkg as { peerDependencies?: object }).peerDependencies ?? {})).toEqual([]);
