@@ -11,6 +11,7 @@ import { Readable } from "node:stream";
 import { chromium } from "playwright-core";
 import { createProxy } from "../dist/proxy.js";
 import { createFakeReplicate } from "../dist/testing.js";
+import { addScenarioModels } from "./lib/scenario-models.mjs";
 
 const CHROMIUM = "/usr/bin/chromium";
 if (!existsSync(CHROMIUM)) {
@@ -21,16 +22,7 @@ if (!existsSync(CHROMIUM)) {
 
 const dist = new URL("../dist/", import.meta.url);
 const fake = createFakeReplicate({ token: "server-token", startDelayMs: 5 });
-fake.model("browser/slow", async (input) => {
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  return `slow: ${input.text}`;
-});
-fake.model("browser/chat", async function* () {
-  for (const word of ["one", "two", "three", "four", "five"]) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    yield `${word} `;
-  }
-});
+addScenarioModels(fake, "browser");
 fake.faults.dropStreams = 1; // the browser's stream meets a dropped connection too
 fake.faults.dropAfterEvents = 2;
 const proxy = createProxy({

@@ -8,6 +8,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { addScenarioModels } from "./lib/scenario-models.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "replicate-fetch-consumers-"));
@@ -36,20 +37,7 @@ try {
   const { createFakeReplicate } = await import(join(project, "node_modules/replicate-fetch/dist/testing.js"));
   const { serveFake } = await import(join(project, "node_modules/replicate-fetch/dist/testing-node.js"));
   const fake = createFakeReplicate({ startDelayMs: 5 });
-  fake.model(
-    "consumer/slow",
-    async (input) => {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      return `slow: ${input.text}`;
-    },
-    { input: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } },
-  );
-  fake.model("consumer/chat", async function* () {
-    for (const word of ["one", "two", "three", "four", "five"]) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      yield `${word} `;
-    }
-  });
+  addScenarioModels(fake, "consumer");
   const server = await serveFake(fake);
   const env = { ...process.env, FAKE_URL: server.url, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
   const each = (label, command, args) => {
