@@ -16,6 +16,7 @@ import {
   type Progress,
   TimeoutError,
 } from "../src/index.js";
+import { deferred } from "./support/deferred.js";
 import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
 import { prediction as pred, PREDICTION_VERSION as V } from "./support/fixtures.js";
 import { failOnUnmatched, nockRecorder } from "./support/nock-recorder.js";
@@ -273,14 +274,8 @@ describe("output", () => {
 
     // The schema lookup is shared: one caller's abort must not cost another run its schema.
     it("one run's abort does not spoil the schema of a concurrent run of the same version", async () => {
-      let lookingUp!: () => void;
-      const lookup = new Promise<void>((resolve) => {
-        lookingUp = resolve;
-      });
-      let answer!: () => void;
-      const answered = new Promise<void>((resolve) => {
-        answer = resolve;
-      });
+      const { promise: lookup, resolve: lookingUp } = deferred();
+      const { promise: answered, resolve: answer } = deferred();
       const fetch = scriptedFetch(
         json(201, pred("p1", "succeeded", { output: ["Hel", "lo"] })),
         json(201, pred("p2", "succeeded", { output: ["Hel", "lo"] })),
@@ -304,10 +299,7 @@ describe("output", () => {
 
     // An abort while the schema is being fetched still rejects; it is not swallowed.
     it("an abort during the schema lookup rejects with AbortError", async () => {
-      let lookingUp!: () => void;
-      const lookup = new Promise<void>((resolve) => {
-        lookingUp = resolve;
-      });
+      const { promise: lookup, resolve: lookingUp } = deferred();
       const fetch = scriptedFetch(json(201, pred("p1", "succeeded", { output: ["Hel", "lo"] })), (request) => {
         lookingUp();
         return hang(request);
@@ -364,10 +356,7 @@ describe("onProgress", () => {
 
 describe("abort", () => {
   it("during polling: aborts the GET in flight, cancels the prediction, rejects with AbortError", async () => {
-    let polling!: () => void;
-    const polled = new Promise<void>((resolve) => {
-      polling = resolve;
-    });
+    const { promise: polled, resolve: polling } = deferred();
     const fetch = scriptedFetch(
       json(201, pred("p1", "starting")),
       (request) => {
@@ -463,10 +452,7 @@ describe("abort", () => {
   });
 
   it("during the create request: that request is aborted, nothing is canceled, prediction is undefined", async () => {
-    let creating!: () => void;
-    const created = new Promise<void>((resolve) => {
-      creating = resolve;
-    });
+    const { promise: created, resolve: creating } = deferred();
     const fetch = scriptedFetch((request) => {
       creating();
       return hang(request);

@@ -19,6 +19,7 @@ import {
   type TrainOptions,
   trainedVersion,
 } from "../src/index.js";
+import { deferred } from "./support/deferred.js";
 import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
 import { failOnUnmatched, nockRecorder, type Seen } from "./support/nock-recorder.js";
 import { failed } from "./support/rejection.js";
@@ -617,10 +618,7 @@ describe("waitForTraining", () => {
 
 describe("train: abort", () => {
   it("during polling: the GET in flight is aborted, the training canceled, AbortError carries it", async () => {
-    let polling!: () => void;
-    const polled = new Promise<void>((resolve) => {
-      polling = resolve;
-    });
+    const { promise: polled, resolve: polling } = deferred();
     const fetch = scriptedFetch(
       json(200, model("me", "dest", null)),
       json(201, training("t1", "starting")),
@@ -715,10 +713,7 @@ describe("train: abort", () => {
   });
 
   it("before the training was created: that request is aborted, nothing is canceled, no training", async () => {
-    let checking!: () => void;
-    const checked = new Promise<void>((resolve) => {
-      checking = resolve;
-    });
+    const { promise: checked, resolve: checking } = deferred();
     const fetch = scriptedFetch((request) => {
       checking();
       return hang(request);
@@ -748,10 +743,7 @@ describe("train: abort", () => {
 
   // The message must point the caller at the trainings API, not the predictions one.
   test("the rejection's message calls the training a training, not a prediction", async () => {
-    let polling!: () => void;
-    const polled = new Promise<void>((resolve) => {
-      polling = resolve;
-    });
+    const { promise: polled, resolve: polling } = deferred();
     const fetch = scriptedFetch(
       json(200, model("me", "dest", null)),
       json(201, training("t1", "starting")),
