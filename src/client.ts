@@ -45,6 +45,7 @@ export interface ReplicateOptions {
   /**
    * Deadline for each call, retries and backoff included. Longer than the API's
    * 60-second `Prefer: wait` window by default, so a sync create is not cut short.
+   * `Infinity` for none: calls then carry only the signal you pass, if any.
    * @default 120_000
    */
   timeoutMs?: number;
@@ -152,7 +153,7 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
   const baseUrl = resolveBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const inBrowser = typeof (globalThis as { document?: unknown }).document !== "undefined";
   const timeoutMs = options.timeoutMs ?? 120_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new InputError("timeoutMs must be a number > 0.");
+  if (!(timeoutMs > 0)) throw new InputError("timeoutMs must be a number > 0, or Infinity for none.");
   const { maxConcurrency } = options;
   if (maxConcurrency !== undefined && !(Number.isInteger(maxConcurrency) && maxConcurrency >= 1)) {
     throw new InputError("maxConcurrency must be a whole number ≥ 1.");

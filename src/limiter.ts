@@ -6,7 +6,7 @@ import { abortReason } from "./signals.js";
 
 /** Hands out at most `max` slots at once; a slot is returned by calling its release. */
 export interface Limiter {
-  acquire(signal: AbortSignal): Promise<() => void>;
+  acquire(signal: AbortSignal | undefined): Promise<() => void>;
 }
 
 /**
@@ -30,22 +30,22 @@ export function createLimiter(max: number): Limiter {
   };
   return {
     acquire(signal) {
-      if (signal.aborted) return Promise.reject(abortReason(signal));
+      if (signal?.aborted) return Promise.reject(abortReason(signal));
       if (active < max) {
         active++;
         return Promise.resolve(slot());
       }
       return new Promise((resolve, reject) => {
         const grant = () => {
-          signal.removeEventListener("abort", onAbort);
+          signal?.removeEventListener("abort", onAbort);
           resolve(slot());
         };
         const onAbort = () => {
           waiting.splice(waiting.indexOf(grant), 1);
-          reject(abortReason(signal));
+          reject(abortReason(signal as AbortSignal));
         };
         waiting.push(grant);
-        signal.addEventListener("abort", onAbort, { once: true });
+        signal?.addEventListener("abort", onAbort, { once: true });
       });
     },
   };

@@ -50,7 +50,7 @@ export type Operations = OperationTree<{ [Id in OperationId]: OperationMethod<Id
 /** Send, and turn any non-2xx answer into an {@link ApiError} carrying the exact body. */
 export function strictFetch(send: Send, options: SendOptions): (request: Request | RequestParts) => Promise<Response> {
   return async (request) => {
-    const response = await send(request, { buffer: true, ...options });
+    const response = await send(request, options);
     if (response.ok) return response;
     throw new ApiError({
       status: response.status,
@@ -75,15 +75,33 @@ async function read(response: Response, kind: OperationSpec["response"]): Promis
   return text ? JSON.parse(text) : undefined;
 }
 
-/** `{name}` segments filled in, each value encoded whole (a `/` in a value stays inside it). */
+const templates = new Map<string, string[]>();
+
+/**
+ * `{name}` segments filled in, each value encoded whole (a `/` in a value stays inside it).
+ * A template is split once into literal text (even indexes) and names (odd indexes).
+ */
 function fillPath(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(values[name])));
+  let parts = templates.get(template);
+  if (!parts) {
+    parts = template.split(/\{([^}]+)\}/);
+    templates.set(template, parts);
+  }
+  let path = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    path += encodeURIComponent(String(values[parts[i] as string])) + (parts[i + 1] as string);
+  }
+  return path;
 }
 
 function queryString(query: Record<string, unknown>): string {
-  const pairs = Object.entries(query).flatMap(([key, value]) =>
-    (Array.isArray(value) ? value : [value]).map((v) => `${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`),
-  );
+  const pairs: string[] = [];
+  for (const key in query) {
+    const value = query[key];
+    for (const v of Array.isArray(value) ? value : [value]) {
+      pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`);
+    }
+  }
   return pairs.length ? `?${pairs.join("&")}` : "";
 }
 
@@ -91,20 +109,24 @@ function queryString(query: Record<string, unknown>): string {
 export function createOperations(send: Send, baseUrl: string) {
   function call(id: string, spec: OperationSpec, params: unknown, options: RequestOptions): Promise<unknown> {
     const { path, query, header, body } = splitParams(id, spec, params);
-    const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
+    const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs, buffer: true };
     // Header params are set after the call's own headers: the schema's inputs win.
-    const headers = new Headers(options.headers);
-    for (const [name, value] of Object.entries(header)) headers.set(name, value);
+    const headers: Record<string, string> = {};
+    if (options.headers)
+      for (const name in options.headers) headers[name.toLowerCase()] = options.headers[name] as string;
+    for (const name in header) headers[name.toLowerCase()] = header[name] as string;
     let payload: RequestParts["body"];
     if (body !== undefined) {
       if (spec.body === "multipart/form-data") payload = toFormData(body as Record<string, unknown>);
       else {
         const text = spec.body === "text/plain";
         payload = text ? (body as string) : JSON.stringify(body);
-        headers.set("content-type", text ? "text/plain" : "application/json");
+        headers["content-type"] = text ? "text/plain" : "application/json";
       }
     }
     const fetchPage = async (url: string) => {
+      // Pages share the headers: the transport completes them in place, the same way each
+      // time, as every page is under baseUrl.
       const response = await strictFetch(send, sendOptions)({ url, method: spec.method, headers, body: payload });
       return read(response, spec.response);
     };

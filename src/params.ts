@@ -34,7 +34,9 @@ export function splitParams(id: string, spec: OperationSpec, params: unknown): S
   const pathNames = pathParamNames(spec.path);
   const out: SplitParams = { path: {}, query: {}, header: {}, body: undefined };
 
-  for (const [name, value] of Object.entries(given)) {
+  for (const name in given) {
+    if (!Object.hasOwn(given, name)) continue;
+    const value = given[name];
     if (value === undefined) continue;
     if (name === "body" && spec.body) out.body = value;
     else if (pathNames.includes(name)) out.path[name] = pathValue(id, name, value);
@@ -48,12 +50,17 @@ export function splitParams(id: string, spec: OperationSpec, params: unknown): S
     }
   }
 
-  for (const name of [...pathNames, ...(spec.required ?? [])]) {
+  for (const name of pathNames) if (out.path[name] === undefined) missing(id, name);
+  for (const name of spec.required ?? []) {
     const value = name === "body" ? out.body : (out.path[name] ?? out.query[name] ?? out.header[name]);
-    if (value === undefined || value === null) throw new InputError(`${id}: "${name}" is required.`);
+    if (value === undefined || value === null) missing(id, name);
   }
   if (out.body !== undefined) checkBody(id, spec.body, out.body);
   return out;
+}
+
+function missing(id: string, name: string): never {
+  throw new InputError(`${id}: "${name}" is required.`);
 }
 
 const pathNamesCache = new Map<string, string[]>();

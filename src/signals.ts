@@ -29,6 +29,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Timers cannot wait longer (about 24.8 days): a longer delay fires at once in every
+ * runtime. A deadline that far away, or `Infinity`, means no deadline.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** One signal for one call: the caller's signal and an optional deadline, combined. */
 export interface Deadline {
   readonly signal: AbortSignal;
@@ -42,7 +48,7 @@ export interface Deadline {
 }
 
 /**
- * Combine a caller's signal with a deadline of `timeoutMs` (none when undefined).
+ * Combine a caller's signal with a deadline of `timeoutMs` (none when undefined or `Infinity`).
  * Hand-rolled rather than `AbortSignal.any`, which older browsers and Node 20.0–20.2
  * lack, and so that the listener on a long-lived caller signal is removed afterwards.
  *
@@ -57,7 +63,7 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number | un
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
   const timer =
-    timeoutMs === undefined
+    timeoutMs === undefined || timeoutMs > MAX_TIMER_MS
       ? undefined
       : setTimeout(() => {
           expired = true;
@@ -71,6 +77,22 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number | un
       if (detach) signal?.removeEventListener("abort", onAbort);
     },
   };
+}
+
+/** A {@link Deadline} whose signal may be absent: nothing to abort on. */
+export type OptionalDeadline = Omit<Deadline, "signal"> & { readonly signal: AbortSignal | undefined };
+
+/**
+ * Like {@link deadline}, but without a timeout the caller's signal (or none) is used as
+ * it is. For single requests: every AbortSignal handed to `fetch` measurably costs time
+ * and garbage (`npm run bench:fake`), so none is made when nothing could fire it.
+ *
+ * @example
+ * const d = requestDeadline(undefined, undefined) // d.signal === undefined
+ */
+export function requestDeadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): OptionalDeadline {
+  const none = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS;
+  return none ? { signal, expired: () => false, dispose() {} } : deadline(signal, timeoutMs);
 }
 
 /**

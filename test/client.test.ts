@@ -121,6 +121,44 @@ describe("headers", () => {
     ]);
   });
 
+  it("sends header names lower-cased, a call's mixed-case Authorization replaced by the token", async () => {
+    const seen: [string, RequestInit | undefined][] = [];
+    vi.stubGlobal("fetch", async (url: string, init?: RequestInit) => {
+      seen.push([url, init]);
+      return Response.json({});
+    });
+    const replicate = createReplicate({ auth: TOKEN, baseUrl: "http://127.0.0.1:9/v1", headers: { "X-Team": "ml" } });
+    await replicate.account.get(undefined, { headers: { "X-Trace": "call", Authorization: "Bearer other" } });
+    expect(seen[0]?.[0]).toBe("http://127.0.0.1:9/v1/account");
+    expect(seen[0]?.[1]?.headers).toEqual({
+      "x-trace": "call",
+      "x-team": "ml",
+      "user-agent": `replicate-fetch/${VERSION}`,
+      authorization: `Bearer ${TOKEN}`,
+    });
+  });
+
+  it("never sends the token to a host that only starts like the API's", async () => {
+    const fetch = scriptedFetch(json(200, {}), json(200, {}), json(200, {}));
+    const send = createTransport({
+      baseUrl: "https://api.replicate.com/v1",
+      auth: TOKEN,
+      fetch,
+      userAgent: undefined,
+      headers: new Headers(),
+      timeoutMs: undefined,
+      retry: resolveRetry(false),
+    });
+    for (const url of [
+      "https://api.replicate.com.evil.example.test/v1/account",
+      "http://api.replicate.com/v1/account",
+      "https://api.replicate.com:8443/v1/account",
+    ]) {
+      await send({ url, method: "GET", headers: { authorization: "Bearer mine" } });
+    }
+    expect(fetch.calls.map((r) => r.headers.has("authorization"))).toEqual([false, false, false]);
+  });
+
   it("never sends the token or extra headers to another origin", async () => {
     const fetch = scriptedFetch(json(200, {}));
     const send = createTransport({
@@ -166,6 +204,42 @@ describe("timeouts and aborts", () => {
     controller.abort(reason);
     expect(await result).toBe(reason);
     expect(fetch.calls[0]?.signal.aborted).toBe(true);
+  });
+
+  it("with timeoutMs: Infinity hands fetch no signal, or the caller's own signal as it is", async () => {
+    const signals: (AbortSignal | null | undefined)[] = [];
+    vi.stubGlobal("fetch", async (_url: string, init?: RequestInit) => {
+      signals.push(init?.signal);
+      return Response.json(prediction);
+    });
+    const replicate = createReplicate({ auth: TOKEN, baseUrl: "http://127.0.0.1:9/v1", timeoutMs: Infinity });
+    const controller = new AbortController();
+    await replicate.predictions.get({ prediction_id: "p1" });
+    await replicate.predictions.get({ prediction_id: "p1" }, { signal: controller.signal });
+    await replicate.predictions.get({ prediction_id: "p1" }, { timeoutMs: 5000 });
+    expect(signals[0]).toBeNull();
+    expect(signals[1]).toBe(controller.signal);
+    // A per-call timeout still gets its own deadline signal.
+    expect(signals[2]).toBeInstanceOf(AbortSignal);
+    expect(signals[2]).not.toBe(controller.signal);
+  });
+
+  it("treats a timeout past what timers can hold (about 24.8 days) as none, not as 'fire now'", async () => {
+    vi.useFakeTimers();
+    const fetch = scriptedFetch(hang);
+    const replicate = createReplicate({ auth: TOKEN, fetch, timeoutMs: 2 ** 32 });
+    const result = replicate.predictions.get({ prediction_id: "p1" }).catch((e) => e);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetch.calls).toHaveLength(1);
+    expect(fetch.calls[0]?.signal.aborted).toBe(false);
+    const controller = new AbortController();
+    const withSignal = replicate.predictions
+      .get({ prediction_id: "p1" }, { signal: controller.signal })
+      .catch((e) => e);
+    await vi.advanceTimersByTimeAsync(0);
+    controller.abort(new Error("stop"));
+    expect(await withSignal).toMatchObject({ message: "stop" });
+    void result;
   });
 
   it("sends nothing when the signal is already aborted", async () => {
@@ -256,6 +330,8 @@ describe("options", () => {
   });
   it("rejects a timeout that is not a positive number", () => {
     expect(() => createReplicate({ timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => createReplicate({ timeoutMs: -1 })).toThrow(/timeoutMs/);
+    expect(() => createReplicate({ timeoutMs: Number.NaN })).toThrow(/timeoutMs/);
   });
   it("resolves a relative baseUrl against the page location in a browser", async () => {
     vi.stubGlobal("location", { href: "https://app.example.test/dashboard/" });
