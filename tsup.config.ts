@@ -1,10 +1,28 @@
-import { defineConfig, type Options } from "tsup";
+import { defineConfig } from "tsup";
 
-const shared: Options = {
+/** The package's entries: the core, then one per feature, so apps bundle only what they import. */
+export const entries = {
+  index: "src/index.ts",
+  run: "src/entries/run.ts",
+  stream: "src/entries/stream.ts",
+  train: "src/entries/train.ts",
+  webhooks: "src/entries/webhooks.ts",
+  api: "src/entries/api.ts",
+  limit: "src/entries/limit.ts",
+  proxy: "src/proxy.ts",
+  testing: "src/testing/index.ts",
+  "testing-node": "src/testing/node.ts",
+};
+
+export default defineConfig({
+  entry: entries,
   format: ["esm", "cjs"],
-  // Inline the types of bundled code too: the published .d.ts must import nothing.
+  // One build for all entries, split into shared chunks: each class (ApiError, FileOutput)
+  // exists once, so `instanceof` holds across entries. CJS splitting too, for `require`.
+  splitting: true,
+  // Inline the types of bundled code too: the published .d.ts import only the package's own files.
   dts: { resolve: true },
-  clean: false, // the build script empties dist/ once, before all entries
+  clean: false, // the build script empties dist/ first
   target: "es2022",
   tsconfig: "tsconfig.build.json",
   platform: "neutral",
@@ -16,17 +34,4 @@ const shared: Options = {
   sourcemap: false,
   minify: false,
   treeshake: true,
-};
-
-/** One build per entry: each file (and each .d.ts) stands alone, with no shared chunk to import. */
-function entry(name: string, source: string): Options {
-  // Deno and JSR read the types of the published JavaScript from this comment.
-  return { ...shared, entry: { [name]: source }, banner: { js: `/* @ts-self-types="./${name}.d.ts" */` } };
-}
-
-export default defineConfig([
-  entry("index", "src/index.ts"),
-  entry("proxy", "src/proxy.ts"),
-  entry("testing", "src/testing/index.ts"),
-  entry("testing-node", "src/testing/node.ts"),
-]);
+});

@@ -13,6 +13,8 @@
 //
 //   npm run build && node scripts/bench-fake.mjs
 import { createReplicate } from "../dist/index.js";
+import { createLimiter } from "../dist/limit.js";
+import { run } from "../dist/run.js";
 import { createFakeReplicate } from "../dist/testing.js";
 import { serveFake } from "../dist/testing-node.js";
 
@@ -44,7 +46,7 @@ async function concurrency(label, options) {
   const replicate = createReplicate({ auth: "bench", baseUrl: server.url, retry: { retries: 50 }, ...options });
   const started = performance.now();
   const results = await Promise.allSettled(
-    Array.from({ length: RUNS }, (_, n) => replicate.run("bench/echo", { input: { n }, raw: true })),
+    Array.from({ length: RUNS }, (_, n) => run(replicate, "bench/echo", { input: { n }, raw: true })),
   );
   const seconds = (performance.now() - started) / 1000;
   const ok = results.filter((r, n) => r.status === "fulfilled" && r.value === n).length;
@@ -113,7 +115,7 @@ try {
   // Overhead first: the concurrency runs leave 2,000 predictions in the fake's memory,
   // and the garbage collector's extra work would blur the per-call figures.
   await overhead();
-  await concurrency(`maxConcurrency: ${LIMIT}`, { maxConcurrency: LIMIT });
+  await concurrency(`createLimiter(${LIMIT})`, { limiter: createLimiter(LIMIT) });
   await concurrency("no client-side cap (429s retried)", {});
 } finally {
   await server.close();

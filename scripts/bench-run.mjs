@@ -9,6 +9,7 @@
 // Latency is "resolved at − finished at" on the server's clock: the cost of polling.
 import { createServer } from "node:http";
 import { createReplicate } from "../dist/index.js";
+import { run } from "../dist/run.js";
 
 const durations = process.argv.slice(2).map(Number);
 if (durations.length === 0) durations.push(0.5, 5, 70);
@@ -79,7 +80,7 @@ const replicate = createReplicate({ baseUrl: server.base, auth: "bench" });
 const rows = [];
 for (const seconds of durations) {
   for (const [label, go] of [
-    ["run()", () => replicate.run(`bench/${seconds}`, { input: {}, raw: true })],
+    ["run()", () => run(replicate, `bench/${seconds}`, { input: {}, raw: true })],
     ["raw fetch, 500 ms polls", () => baseline(server.base, seconds)],
   ]) {
     const before = server.predictions.size;

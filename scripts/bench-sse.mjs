@@ -6,7 +6,7 @@
 //
 //   npm run build && node scripts/bench-sse.mjs
 import { createParser } from "eventsource-parser";
-import { createSseParser } from "../dist/index.js";
+import { createSseParser } from "../dist/stream.js";
 
 const EVENTS = 50_000;
 let text = "";

@@ -34,16 +34,19 @@ const proxy = createProxy({
 
 const page = `<!doctype html><meta charset="utf-8"><title>replicate-fetch in a browser</title>
 <script type="module">
-import { createReplicate, collectText, signWebhook, verifyWebhook, isApiError } from "/lib/index.js";
+import { createReplicate, isApiError } from "/lib/index.js";
+import { run } from "/lib/run.js";
+import { stream, collectText } from "/lib/stream.js";
+import { signWebhook, verifyWebhook, webhookSecret } from "/lib/webhooks.js";
 const results = [];
 const check = (name, ok, detail = "") => results.push({ name, ok, detail: String(detail) });
 try {
   const replicate = createReplicate({ baseUrl: "/api/replicate" }); // no token in the browser
-  const out = await replicate.run("browser/slow", { input: { text: "hi" }, wait: 1, interval: { initialMs: 100, maxMs: 200 } });
+  const out = await run(replicate, "browser/slow", { input: { text: "hi" }, wait: 1, interval: { initialMs: 100, maxMs: 200 } });
   check("run through the proxy: sync window, then polling", out === "slow: hi", out);
-  const text = await collectText(replicate.stream("browser/chat", { input: {}, reconnect: { delayMs: 10 } }));
+  const text = await collectText(stream(replicate, "browser/chat", { input: {}, reconnect: { delayMs: 10 } }));
   check("stream through the proxy, dropped connection resumed", text === "one two three four five ", JSON.stringify(text));
-  const secret = await replicate.webhookSecret();
+  const secret = await webhookSecret(replicate);
   const body = JSON.stringify({ id: "p1", status: "succeeded" });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = await signWebhook({ secret, id: "msg_1", timestamp, body });

@@ -5,9 +5,13 @@
 // (no training unless you pass --train, since that costs real money).
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import { createReplicate, outputText, verifyWebhook } from "../dist/index.js";
+import { createReplicate } from "../dist/index.js";
+import { createPrediction, run } from "../dist/run.js";
+import { outputText, stream } from "../dist/stream.js";
 import { createFakeReplicate } from "../dist/testing.js";
 import { serveFake } from "../dist/testing-node.js";
+import { train } from "../dist/train.js";
+import { verifyWebhook, webhookSecret } from "../dist/webhooks.js";
 
 const live = Boolean(process.env.REPLICATE_API_TOKEN);
 const wantTraining = process.argv.includes("--train");
@@ -62,7 +66,7 @@ async function main() {
 
   try {
     step(`run ${MODELS.image}, then save the file`);
-    const [image] = await replicate.run(MODELS.image, {
+    const [image] = await run(replicate, MODELS.image, {
       input: { prompt: "a red fox in the snow" },
       ...POLL,
       wait: live ? 60 : 1, // a short sync window, so the progress of the polling shows
@@ -75,13 +79,13 @@ async function main() {
 
     step(`stream ${MODELS.chat}`);
     process.stdout.write("  ");
-    const chat = replicate.stream(MODELS.chat, { input: { prompt: "Why is the sky blue?", max_tokens: 64 } });
+    const chat = stream(replicate, MODELS.chat, { input: { prompt: "Why is the sky blue?", max_tokens: 64 } });
     for await (const token of outputText(chat)) process.stdout.write(token);
     console.log();
 
     if (!live || wantTraining) {
       step(`fine-tune ${MODELS.trainer}, then run the trained version`);
-      const { version } = await replicate.train({
+      const { version } = await train(replicate, {
         model: MODELS.trainer,
         destination: live ? `${(await replicate.account.get()).username}/demo-style` : "demo/my-style",
         input: { style: "a watercolor" },
@@ -90,7 +94,7 @@ async function main() {
         onProgress: (t, progress) => progress && console.log(`  ${t.status} ${bar(progress)}`),
       });
       console.log(`  trained: ${version}`);
-      console.log(`  output: ${await replicate.run(version, { input: { prompt: "a lighthouse" } })}`);
+      console.log(`  output: ${await run(replicate, version, { input: { prompt: "a lighthouse" } })}`);
     } else {
       step("fine-tuning skipped: it costs money on Replicate (pass --train to run it)");
     }
@@ -108,7 +112,7 @@ async function main() {
 
 /** A local receiver; resolves to what the verified delivery said. */
 async function webhookRoundTrip(replicate) {
-  const secret = await replicate.webhookSecret();
+  const secret = await webhookSecret(replicate);
   let received;
   const done = new Promise((resolve) => (received = resolve));
   const receiver = createServer(async (req, res) => {
@@ -126,7 +130,7 @@ async function webhookRoundTrip(replicate) {
   await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   try {
     const { port } = receiver.address();
-    await replicate.createPrediction(MODELS.chat, {
+    await createPrediction(replicate, MODELS.chat, {
       input: { prompt: "ping" },
       webhook: `http://127.0.0.1:${port}/hooks/replicate`,
       webhookEventsFilter: ["completed"],

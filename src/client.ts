@@ -1,20 +1,15 @@
 /**
  * `createReplicate`: resolves the options once and assembles the client from the
- * transport, the generated operations and openapi-fetch.
+ * transport and the generated operations.
  */
-import createClient, { type Client } from "openapi-fetch";
 import { readEnv } from "./env.js";
 import { InputError } from "./errors.js";
-import type { paths } from "./generated/schema.js";
-import { createLimiter } from "./limiter.js";
+import { PARTS } from "./internals.js";
+import type { Limiter } from "./limiter.js";
 import { createOperations, type Operations } from "./operations.js";
 import { type RetryPolicy, resolveRetry } from "./retry.js";
-import { createRunner } from "./run.js";
-import { createStreamer } from "./streaming.js";
-import { createTrainer } from "./train.js";
 import { createTransport, type FetchLike } from "./transport.js";
 import { VERSION } from "./version.js";
-import { createSecretCache } from "./webhook-secret.js";
 
 /** Options of {@link createReplicate}. Each is resolved once, when the client is made. */
 export interface ReplicateOptions {
@@ -56,70 +51,24 @@ export interface ReplicateOptions {
    */
   retry?: RetryPolicy | false;
   /**
-   * At most this many requests in flight at once; the rest wait their turn on the client.
-   * Set it near your rate limit to turn a burst of calls into a queue instead of 429s.
-   * @default unlimited
+   * Caps requests in flight: the rest wait their turn on the client. Set it near your
+   * rate limit to turn a burst of calls into a queue instead of 429s.
+   * @default no cap
+   * @example createReplicate({ limiter: createLimiter(50) }) // from "replicate-fetch/limit"
    */
-  maxConcurrency?: number;
+  limiter?: Limiter;
 }
 
-/** The typed openapi-fetch client over the same transport. */
-export type ApiClient = Client<paths>;
-
-type Runner = ReturnType<typeof createRunner>;
-type Trainer = ReturnType<typeof createTrainer>;
-
-/** What {@link createReplicate} returns. */
+/**
+ * What {@link createReplicate} returns: every operation as a method, plus `request`.
+ * The helpers that build on it take it as their first argument, each from its own entry:
+ * `run`/`wait`/`createPrediction` from `replicate-fetch/run`, `stream` from
+ * `replicate-fetch/stream`, `train` from `replicate-fetch/train`, `webhookSecret` from
+ * `replicate-fetch/webhooks`, the openapi-fetch client from `replicate-fetch/api`.
+ */
 export type Replicate = Operations & {
-  /**
-   * Run a model to completion and resolve to its normalised output. See `RunOptions`.
-   * @example const [image] = await replicate.run<FileOutput[]>("black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
-   */
-  readonly run: Runner["run"];
-  /**
-   * Poll a prediction (object or id) until it finishes. See `WaitOptions`.
-   * @example const done = await replicate.wait(prediction.id, { timeoutMs: 60_000 })
-   */
-  readonly wait: Runner["wait"];
-  /**
-   * Create a prediction from a model reference (`owner/name`, `owner/name:version`,
-   * a version id, or `{ deployment }`), uploading file inputs first.
-   * @example const p = await replicate.createPrediction("meta/llama-3-8b", { input: { prompt: "Hi" } })
-   */
-  readonly createPrediction: Runner["createPrediction"];
-  /**
-   * A prediction's events as they happen, over SSE, resumed after drops, falling back to
-   * polling. See `StreamOptions`.
-   * @example for await (const e of replicate.stream("meta/llama-3-8b", { input })) if (e.type === "output") console.log(e.data)
-   */
-  readonly stream: ReturnType<typeof createStreamer>;
-  /**
-   * Fine-tune end to end: start, wait, and resolve to the new version's reference. See `TrainOptions`.
-   * @example const { version } = await replicate.train({ model: "owner/trainer", destination: "me/mine", input })
-   */
-  readonly train: Trainer["train"];
-  /**
-   * Start a training (creating the destination when asked) without waiting.
-   * @example const training = await replicate.startTraining({ model: "owner/trainer", destination: "me/mine", input })
-   */
-  readonly startTraining: Trainer["startTraining"];
-  /**
-   * Poll a training until it finishes, with the same waiter as predictions.
-   * @example const done = await replicate.waitForTraining(training.id, { timeoutMs: 3_600_000 })
-   */
-  readonly waitForTraining: Trainer["waitForTraining"];
-  /**
-   * The account's default webhook secret, cached; `{ refresh: true }` after rotating it.
-   * @example const secret = await replicate.webhookSecret()
-   */
-  readonly webhookSecret: ReturnType<typeof createSecretCache>;
   /** Call an operation by its operationId, e.g. `request("predictions.get", { prediction_id })`. */
   readonly request: ReturnType<typeof createOperations>["request"];
-  /**
-   * The typed openapi-fetch client, with the same auth, retries and timeout. It returns
-   * `{ data, error, response }` instead of throwing on HTTP errors.
-   */
-  readonly api: ApiClient;
   /** The resolved base URL. */
   readonly baseUrl: string;
 };
@@ -154,10 +103,6 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
   const inBrowser = typeof (globalThis as { document?: unknown }).document !== "undefined";
   const timeoutMs = options.timeoutMs ?? 120_000;
   if (!(timeoutMs > 0)) throw new InputError("timeoutMs must be a number > 0, or Infinity for none.");
-  const { maxConcurrency } = options;
-  if (maxConcurrency !== undefined && !(Number.isInteger(maxConcurrency) && maxConcurrency >= 1)) {
-    throw new InputError("maxConcurrency must be a whole number ≥ 1.");
-  }
   const send = createTransport({
     baseUrl,
     auth: options.auth ?? readEnv("REPLICATE_API_TOKEN"),
@@ -169,17 +114,8 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
     headers: new Headers(options.headers),
     timeoutMs,
     retry: resolveRetry(options.retry),
-    limiter: options.maxConcurrency === undefined ? undefined : createLimiter(options.maxConcurrency),
+    limiter: options.limiter,
   });
-  const api = createClient<paths>({ baseUrl, fetch: (request) => send(request) });
   const { request, operations } = createOperations(send, baseUrl);
-  const runner = createRunner(operations, send);
-  const { run, wait, createPrediction } = runner;
-  const stream = createStreamer(send, runner);
-  const { train, startTraining, waitForTraining } = createTrainer(operations, runner);
-  const webhookSecret = createSecretCache(operations);
-  return Object.assign(operations, {
-    ...{ request, api, baseUrl, run, wait, createPrediction, stream },
-    ...{ train, startTraining, waitForTraining, webhookSecret },
-  });
+  return Object.assign(operations, { request, baseUrl, [PARTS]: { send, baseUrl } });
 }

@@ -45,65 +45,51 @@ export interface ApiErrorInit {
  */
 export class ApiError extends ReplicateError {
   override name = "ApiError" as const;
-  readonly status: number;
-  readonly method: string;
-  readonly url: string;
-  readonly headers: Headers;
-  readonly body: string;
-  readonly title: string | undefined;
-  readonly detail: string | undefined;
-  readonly invalidFields: InvalidField[] | undefined;
+  // `declare`: assigned in one go below, so no per-field initialisers are emitted.
+  declare readonly status: number;
+  declare readonly method: string;
+  declare readonly url: string;
+  declare readonly headers: Headers;
+  declare readonly body: string;
+  declare readonly title: string | undefined;
+  declare readonly detail: string | undefined;
+  declare readonly invalidFields: InvalidField[] | undefined;
   /** Set when the server asked to retry later than the retry policy allows to wait. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
 
   constructor(init: ApiErrorInit) {
-    const problem = parseProblem(init.body);
-    const what = problem.detail ?? problem.title ?? (init.body.slice(0, 200) || "no body");
+    const { title, detail, invalid_fields: invalidFields } = parseProblem(init.body);
+    const what = detail ?? title ?? (init.body.slice(0, 200) || "no body");
     super(`${init.method} ${init.url} failed with ${init.status}: ${what}`);
-    this.status = init.status;
-    this.method = init.method;
-    this.url = init.url;
-    this.headers = init.headers;
-    this.body = init.body;
-    this.title = problem.title;
-    this.detail = problem.detail;
-    this.invalidFields = problem.invalid_fields;
-    this.retryAfterMs = init.retryAfterMs;
+    Object.assign(this, init, { title, detail, invalidFields, retryAfterMs: init.retryAfterMs });
   }
 
   /** A plain summary; `headers` becomes a record so logging tools can print it. */
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      message: this.message,
-      status: this.status,
-      method: this.method,
-      url: this.url,
-      title: this.title,
-      detail: this.detail,
-      invalidFields: this.invalidFields,
-      retryAfterMs: this.retryAfterMs,
-      headers: Object.fromEntries(this.headers),
-      body: this.body,
-    };
+    return { ...this, message: this.message, headers: Object.fromEntries(this.headers) } as unknown as Record<
+      string,
+      unknown
+    >;
   }
 }
 
 interface Problem {
-  title?: string;
-  detail?: string;
-  invalid_fields?: InvalidField[];
+  title?: string | undefined;
+  detail?: string | undefined;
+  invalid_fields?: InvalidField[] | undefined;
 }
 
+const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+
+/** The problem+json fields of an error body, each only when it has the right type. */
 function parseProblem(body: string): Problem {
   try {
-    const value: unknown = JSON.parse(body);
-    if (!value || typeof value !== "object") return {};
-    const v = value as Record<string, unknown>;
+    const v = JSON.parse(body) as Record<string, unknown> | null;
+    const fields = v?.invalid_fields;
     return {
-      ...(typeof v.title === "string" && { title: v.title }),
-      ...(typeof v.detail === "string" && { detail: v.detail }),
-      ...(Array.isArray(v.invalid_fields) && { invalid_fields: v.invalid_fields as InvalidField[] }),
+      title: text(v?.title),
+      detail: text(v?.detail),
+      invalid_fields: Array.isArray(fields) ? fields : undefined,
     };
   } catch {
     return {};
@@ -137,7 +123,7 @@ export interface JobSnapshot {
  * timeout carries the prediction as last seen, so `wait(error.prediction.id)` resumes.
  *
  * @example
- * catch (e) { if (isTimeoutError(e) && e.prediction) await replicate.wait(e.prediction.id) }
+ * catch (e) { if (isTimeoutError(e) && e.prediction) await wait(replicate, e.prediction.id) }
  */
 export class TimeoutError extends ReplicateError {
   override name = "TimeoutError" as const;

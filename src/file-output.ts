@@ -14,14 +14,14 @@ export type Download = (url: string, signal?: AbortSignal) => Promise<Response>;
  * outputs normalised without a client.
  */
 export const plainDownload: Download = (url, signal) =>
-  strictFetch((request, options) => globalThis.fetch(request as Request, { signal: options?.signal ?? null }), {
+  strictFetch((request, options) => globalThis.fetch(request.url, { signal: options?.signal ?? null }), {
     signal,
     buffer: false,
-  })(new Request(url));
+  })({ url, method: "GET", headers: {} });
 
 /** A download through a client's transport: retries, deadline, and auth for the API's own origin only. */
 export function transportDownload(send: Send): Download {
-  return (url, signal) => strictFetch(send, { signal, buffer: false })(new Request(url));
+  return (url, signal) => strictFetch(send, { signal, buffer: false })({ url, method: "GET", headers: {} });
 }
 
 /**
@@ -58,7 +58,7 @@ export function decodeDataUrl(url: string): Blob {
  * downloads once; `stream()` before any other read streams without buffering.
  *
  * @example
- * const [image] = await replicate.run("black-forest-labs/flux-schnell", { input })
+ * const [image] = await run(replicate, "black-forest-labs/flux-schnell", { input })
  * console.log(image.url)               // nothing downloaded
  * const bytes = await image.arrayBuffer() // downloaded now
  */

@@ -15,7 +15,7 @@ import {
   type PaginatedId,
 } from "./generated/operations.js";
 import { checkNextUrl, type Page, type PagePromise, pagePromise } from "./paginate.js";
-import { splitParams, toFormData } from "./params.js";
+import { toWire } from "./params.js";
 import { parseRetryAfter } from "./retry.js";
 import type { RequestParts, Send, SendOptions } from "./transport.js";
 
@@ -48,7 +48,7 @@ export type OperationMethod<Id extends OperationId> = (
 export type Operations = OperationTree<{ [Id in OperationId]: OperationMethod<Id> }>;
 
 /** Send, and turn any non-2xx answer into an {@link ApiError} carrying the exact body. */
-export function strictFetch(send: Send, options: SendOptions): (request: Request | RequestParts) => Promise<Response> {
+export function strictFetch(send: Send, options: SendOptions): (request: RequestParts) => Promise<Response> {
   return async (request) => {
     const response = await send(request, options);
     if (response.ok) return response;
@@ -63,78 +63,34 @@ export function strictFetch(send: Send, options: SendOptions): (request: Request
   };
 }
 
-/** A success body, read as the operation declares it. */
+/** A (buffered) success body, read as the operation declares it. */
 async function read(response: Response, kind: OperationSpec["response"]): Promise<unknown> {
-  if (kind === "text") return response.text();
   if (kind === "blob") return response.blob();
-  if (kind === "none") {
-    await response.body?.cancel(); // documented as bodiless (204, 202): discard anything sent anyway
-    return undefined;
-  }
-  const text = await response.text();
-  return text ? JSON.parse(text) : undefined;
-}
-
-const templates = new Map<string, string[]>();
-
-/**
- * `{name}` segments filled in, each value encoded whole (a `/` in a value stays inside it).
- * A template is split once into literal text (even indexes) and names (odd indexes).
- */
-function fillPath(template: string, values: Record<string, string | number>): string {
-  let parts = templates.get(template);
-  if (!parts) {
-    parts = template.split(/\{([^}]+)\}/);
-    templates.set(template, parts);
-  }
-  let path = parts[0] as string;
-  for (let i = 1; i < parts.length; i += 2) {
-    path += encodeURIComponent(String(values[parts[i] as string])) + (parts[i + 1] as string);
-  }
-  return path;
-}
-
-function queryString(query: Record<string, unknown>): string {
-  const pairs: string[] = [];
-  for (const key in query) {
-    const value = query[key];
-    for (const v of Array.isArray(value) ? value : [value]) {
-      pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`);
-    }
-  }
-  return pairs.length ? `?${pairs.join("&")}` : "";
+  // "none": documented as bodiless (204, 202); anything sent anyway is ignored.
+  const text = kind === "none" ? "" : await response.text();
+  return kind === "text" ? text : text ? JSON.parse(text) : undefined;
 }
 
 /** Build the dispatcher and the method tree. */
 export function createOperations(send: Send, baseUrl: string) {
   function call(id: string, spec: OperationSpec, params: unknown, options: RequestOptions): Promise<unknown> {
-    const { path, query, header, body } = splitParams(id, spec, params);
+    const { target, headers: wire, body } = toWire(id, spec, params);
     const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs, buffer: true };
-    // Header params are set after the call's own headers: the schema's inputs win.
+    // The call's own headers first: the schema's header params and content type win.
     const headers: Record<string, string> = {};
-    if (options.headers)
-      for (const name in options.headers) headers[name.toLowerCase()] = options.headers[name] as string;
-    for (const name in header) headers[name.toLowerCase()] = header[name] as string;
-    let payload: RequestParts["body"];
-    if (body !== undefined) {
-      if (spec.body === "multipart/form-data") payload = toFormData(body as Record<string, unknown>);
-      else {
-        const text = spec.body === "text/plain";
-        payload = text ? (body as string) : JSON.stringify(body);
-        headers["content-type"] = text ? "text/plain" : "application/json";
-      }
-    }
+    for (const name in options.headers) headers[name.toLowerCase()] = options.headers[name] as string;
+    Object.assign(headers, wire);
     const fetchPage = async (url: string) => {
       // Pages share the headers: the transport completes them in place, the same way each
       // time, as every page is under baseUrl.
-      const response = await strictFetch(send, sendOptions)({ url, method: spec.method, headers, body: payload });
+      const response = await strictFetch(send, sendOptions)({ url, method: spec.method, headers, body });
       return read(response, spec.response);
     };
-    const first = fetchPage(`${baseUrl}${fillPath(spec.path, path)}${queryString(query)}`);
+    const first = fetchPage(baseUrl + target);
     if (!spec.paginated) return first;
 
     // Later pages repeat the method, headers and body (QUERY search sends its query again).
-    const loadNext = (next: string) => fetchPage(checkNextUrl(next, baseUrl).href) as Promise<Page<unknown>>;
+    const loadNext = (next: string) => fetchPage(checkNextUrl(next, baseUrl)) as Promise<Page<unknown>>;
     return pagePromise(first as Promise<Page<unknown>>, loadNext);
   }
 
@@ -155,7 +111,8 @@ export function createOperations(send: Send, baseUrl: string) {
       return call(id, spec, params, options);
     } catch (error) {
       // A list call stays iterable even when its input was refused: iterating rethrows.
-      return spec.paginated ? pagePromise(Promise.reject(error), () => Promise.reject(error)) : Promise.reject(error);
+      const refused = Promise.reject(error);
+      return spec.paginated ? pagePromise(refused, () => refused) : refused;
     }
   }
 

@@ -27,18 +27,15 @@ export interface PagePromise<P, Item> extends Promise<P>, AsyncIterable<Item> {
 
 /**
  * Only follow a `next` URL under the client's own base URL: following one to another
- * host would send it the token.
+ * host would send it the token. `baseUrl` is normalised and has no trailing slash, and
+ * `href` is normalised too (`..` resolved), so a prefix test is exact.
  */
-export function checkNextUrl(next: string, baseUrl: string): URL {
-  const url = new URL(next, baseUrl);
-  const base = new URL(baseUrl);
-  const basePath = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
-  if (url.origin !== base.origin || !`${url.pathname}/`.startsWith(basePath)) {
-    throw new ReplicateError(
-      `Refusing to follow a next-page URL outside ${base.origin}${base.pathname}: ${url.origin}`,
-    );
+export function checkNextUrl(next: string, baseUrl: string): string {
+  const { href, origin } = new URL(next, baseUrl);
+  if (!href.startsWith(`${baseUrl}/`)) {
+    throw new ReplicateError(`Refusing to follow a next-page URL outside ${baseUrl}: ${origin}`);
   }
-  return url;
+  return href;
 }
 
 /**

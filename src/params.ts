@@ -1,17 +1,39 @@
 /**
  * Turns one flat params object (`{ prediction_id }`, `{ model_owner, model_name, Prefer,
- * body }`) into openapi-fetch's path/query/header/body parts, using the generated
- * table to know where each name goes. Bad input is refused here, before any request.
+ * body }`) into what goes on the wire: the path with its query string, the header
+ * params and the encoded body, using the generated table to know where each name goes.
+ * Bad input is refused here, before any request.
  */
 import { InputError } from "./errors.js";
 import type { OperationSpec } from "./generated/operations.js";
 
-/** The request parts openapi-fetch expects. */
-export interface SplitParams {
-  path: Record<string, string | number>;
-  query: Record<string, unknown>;
-  header: Record<string, string>;
-  body: unknown;
+/** One call's params, ready to send. */
+export interface WireParams {
+  /** The path with its values encoded, then the query string. */
+  target: string;
+  /** Header params (lower-case names), and the body's content type when there is one. */
+  headers: Record<string, string>;
+  /** JSON or plain text, or a FormData for multipart operations. */
+  body: string | FormData | undefined;
+}
+
+interface Template {
+  /** Literal text at even indexes, parameter names at odd ones. */
+  parts: string[];
+  names: string[];
+}
+
+const templates = new Map<string, Template>();
+
+/** A path template, split once. */
+function compile(path: string): Template {
+  let template = templates.get(path);
+  if (!template) {
+    const parts = path.split(/\{([^}]+)\}/);
+    template = { parts, names: parts.filter((_, i) => i % 2) };
+    templates.set(path, template);
+  }
+  return template;
 }
 
 function kindOf(value: unknown): string {
@@ -19,89 +41,94 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? "an array" : typeof value;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function refuse(id: string, message: string): never {
+  throw new InputError(`${id}: ${message}`);
+}
+
 /**
- * Split and validate `params` for operation `id`.
+ * Validate `params` for operation `id` and lay them out for the wire.
  *
  * @example
- * splitParams("predictions.get", operationTable["predictions.get"], { prediction_id: "abc" })
- * // { path: { prediction_id: "abc" }, query: {}, header: {}, body: undefined }
+ * toWire("predictions.get", operationTable["predictions.get"], { prediction_id: "abc" })
+ * // { target: "/predictions/abc", headers: {}, body: undefined }
  */
-export function splitParams(id: string, spec: OperationSpec, params: unknown): SplitParams {
-  if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
-    throw new InputError(`${id}: params must be an object, got ${kindOf(params)}.`);
-  }
+export function toWire(id: string, spec: OperationSpec, params: unknown): WireParams {
+  if (params !== undefined && !isRecord(params)) refuse(id, `params must be an object, got ${kindOf(params)}.`);
   const given = (params ?? {}) as Record<string, unknown>;
-  const pathNames = pathParamNames(spec.path);
-  const out: SplitParams = { path: {}, query: {}, header: {}, body: undefined };
-
+  const { parts, names } = compile(spec.path);
+  const { query = [], header = [], body: type } = spec;
+  const values: Record<string, unknown> = {};
+  let body: unknown;
   for (const name in given) {
-    if (!Object.hasOwn(given, name)) continue;
     const value = given[name];
-    if (value === undefined) continue;
-    if (name === "body" && spec.body) out.body = value;
-    else if (pathNames.includes(name)) out.path[name] = pathValue(id, name, value);
-    else if (spec.header?.includes(name)) out.header[name] = String(value);
-    else if (spec.query?.includes(name)) out.query[name] = value;
+    if (value === undefined || !Object.hasOwn(given, name)) continue;
+    if (name === "body" && type) body = value;
+    else if (names.includes(name) || query.includes(name) || header.includes(name)) values[name] = value;
     else {
-      const accepted = [...pathNames, ...(spec.query ?? []), ...(spec.header ?? []), ...(spec.body ? ["body"] : [])];
-      throw new InputError(
-        `${id}: unknown parameter "${name}". ${accepted.length ? `Accepted: ${accepted.join(", ")}.` : "It takes no parameters."}`,
+      const accepted = [...names, ...query, ...header, ...(type ? ["body"] : [])];
+      refuse(
+        id,
+        `unknown parameter "${name}". ${accepted.length ? `Accepted: ${accepted.join(", ")}.` : "It takes no parameters."}`,
       );
     }
   }
 
-  for (const name of pathNames) if (out.path[name] === undefined) missing(id, name);
+  let target = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    target += pathValue(id, parts[i] as string, values[parts[i] as string]) + parts[i + 1];
+  }
   for (const name of spec.required ?? []) {
-    const value = name === "body" ? out.body : (out.path[name] ?? out.query[name] ?? out.header[name]);
-    if (value === undefined || value === null) missing(id, name);
+    if ((name === "body" ? body : values[name]) == null) refuse(id, `"${name}" is required.`);
   }
-  if (out.body !== undefined) checkBody(id, spec.body, out.body);
-  return out;
-}
-
-function missing(id: string, name: string): never {
-  throw new InputError(`${id}: "${name}" is required.`);
-}
-
-const pathNamesCache = new Map<string, string[]>();
-
-/** The `{names}` in a path template; worked out once per template. */
-function pathParamNames(template: string): string[] {
-  let names = pathNamesCache.get(template);
-  if (!names) {
-    names = Array.from(template.matchAll(/\{([^}]+)\}/g), (m) => m[1] as string);
-    pathNamesCache.set(template, names);
+  let sep = "?";
+  for (const name of query) {
+    const value = values[name];
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      target += `${sep}${encodeURIComponent(name)}=${encodeURIComponent(String(item))}`;
+      sep = "&";
+    }
   }
-  return names;
+  const headers: Record<string, string> = {};
+  for (const name of header) if (values[name] !== undefined) headers[name.toLowerCase()] = String(values[name]);
+  return { target, headers, body: body === undefined ? undefined : encodeBody(id, type, body, headers) };
 }
 
-function pathValue(id: string, name: string, value: unknown): string | number {
+/** A path value, encoded whole (a `/` in a value stays inside it). */
+function pathValue(id: string, name: string, value: unknown): string {
+  if (value === undefined) refuse(id, `"${name}" is required.`);
   if ((typeof value !== "string" && typeof value !== "number") || value === "") {
-    const got = value === "" ? "an empty string" : kindOf(value);
-    throw new InputError(`${id}: path parameter "${name}" must be a non-empty string, got ${got}.`);
+    refuse(
+      id,
+      `path parameter "${name}" must be a non-empty string, got ${value === "" ? "an empty string" : kindOf(value)}.`,
+    );
   }
   // URL parsing resolves "." and ".." segments even when encoded, which would send the
   // request to another endpoint: `versions/..` deletes the model, not a version.
-  if (/^(\.|%2e){1,2}$/i.test(String(value))) {
-    throw new InputError(`${id}: path parameter "${name}" cannot be ${JSON.stringify(value)}.`);
-  }
-  return value;
+  if (/^(\.|%2e){1,2}$/i.test(String(value)))
+    refuse(id, `path parameter "${name}" cannot be ${JSON.stringify(value)}.`);
+  return encodeURIComponent(value);
 }
 
-function checkBody(id: string, contentType: string | undefined, body: unknown): void {
-  if (contentType === "text/plain" && typeof body !== "string") {
-    throw new InputError(`${id}: body must be a string, got ${kindOf(body)}.`);
+/** The body as the operation's content type wants it; sets `content-type` for text and JSON. */
+function encodeBody(id: string, type: string | undefined, body: unknown, headers: Record<string, string>) {
+  const text = type === "text/plain";
+  if (text ? typeof body !== "string" : !isRecord(body)) {
+    refuse(id, `body must be ${text ? "a string" : "an object"}, got ${kindOf(body)}.`);
   }
-  if (contentType !== "text/plain" && (typeof body !== "object" || body === null || Array.isArray(body))) {
-    throw new InputError(`${id}: body must be an object, got ${kindOf(body)}.`);
-  }
+  if (type === "multipart/form-data") return toFormData(body as Record<string, unknown>);
+  headers["content-type"] = text ? type : "application/json";
+  return text ? (body as string) : JSON.stringify(body);
 }
 
 /**
  * A multipart body as the schema describes it: `Blob` fields are files, objects (such as
  * `metadata`) are JSON text, everything else is its string form.
  */
-export function toFormData(body: Record<string, unknown>): FormData {
+function toFormData(body: Record<string, unknown>): FormData {
   const form = new FormData();
   const filename = typeof body.filename === "string" ? body.filename : undefined;
   for (const [name, value] of Object.entries(body)) {
@@ -109,11 +136,7 @@ export function toFormData(body: Record<string, unknown>): FormData {
     if (value instanceof Blob) {
       const ownName = (value as { name?: unknown }).name; // a File knows its name
       form.append(name, value, filename ?? (typeof ownName === "string" ? ownName : "blob"));
-    } else if (typeof value === "object" && value !== null) {
-      form.append(name, JSON.stringify(value));
-    } else {
-      form.append(name, String(value));
-    }
+    } else form.append(name, typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
   }
   return form;
 }

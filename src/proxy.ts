@@ -39,7 +39,11 @@ function matcher(spec: OperationSpec): RegExp {
   return new RegExp(`^${spec.path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
 }
 
-const ROUTES = Object.entries(operationTable).map(([id, spec]) => ({ id, spec, pattern: matcher(spec) }));
+const ROUTES = /* @__PURE__ */ Object.entries(operationTable).map(([id, spec]) => ({
+  id,
+  spec,
+  pattern: matcher(spec),
+}));
 
 /**
  * Make the handler.

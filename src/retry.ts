@@ -67,7 +67,8 @@ export function provablyNotSent(error: unknown): boolean {
 
 /** Whether a failed attempt may be repeated. */
 export function shouldRetry(method: string, outcome: { status: number } | { error: unknown }): boolean {
-  const idempotent = IDEMPOTENT.has(method.toUpperCase());
+  // `Request` upper-cases the standard methods; the library's own are upper case already.
+  const idempotent = IDEMPOTENT.has(method);
   if ("error" in outcome) return idempotent || provablyNotSent(outcome.error);
   const { status } = outcome;
   if (status === 429) return true;

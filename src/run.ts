@@ -7,6 +7,7 @@ import { type CreatePredictionOptions, createPrediction } from "./create.js";
 import { AbortError, type JobSnapshot, PredictionError, ReplicateError, TimeoutError } from "./errors.js";
 import type { Upload } from "./file-inputs.js";
 import { type Download, transportDownload } from "./file-output.js";
+import { perClient } from "./internals.js";
 import type { Operations } from "./operations.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
 import type { ModelRef } from "./refs.js";
@@ -117,7 +118,7 @@ export function createRunner(ops: Operations, send: Send) {
    * name it with the type parameter.
    *
    * @example
-   * const [image] = await replicate.run<FileOutput[]>("black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
+   * const [image] = await run<FileOutput[]>(replicate, "black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
    */
   async function run<Output = unknown>(ref: ModelRef, options: RunOptions): Promise<Output> {
     const { timeoutMs, signal } = options;
@@ -133,7 +134,7 @@ export function createRunner(ops: Operations, send: Send) {
       const info = options.outputSchema ? await abortable(outputSchemaOf(done), d.signal) : undefined;
       return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root }) as Output;
     } catch (error) {
-      if (!d.signal.aborted) throw error;
+      if (!d.signal?.aborted) throw error;
       throw await stopped("run", d, error, last, options.cancelOnAbort !== false && cancelPrediction, options);
     } finally {
       d.dispose();
@@ -144,7 +145,7 @@ export function createRunner(ops: Operations, send: Send) {
    * Wait for a prediction to finish, by object or id.
    *
    * @example
-   * const done = await replicate.wait(prediction.id, { timeoutMs: 60_000 })
+   * const done = await wait(replicate, prediction.id, { timeoutMs: 60_000 })
    */
   function wait(prediction: Prediction | string, options: WaitOptions<Prediction> = {}): Promise<Prediction> {
     return waitFor(prediction, refresh, options);
@@ -154,7 +155,7 @@ export function createRunner(ops: Operations, send: Send) {
    * Create a prediction from a model reference, without waiting past the sync window.
    *
    * @example
-   * const p = await replicate.createPrediction({ deployment: "acme/sdxl" }, { input: { prompt: "a fox" } })
+   * const p = await createPrediction(replicate, { deployment: "acme/sdxl" }, { input: { prompt: "a fox" } })
    */
   function create(ref: ModelRef, options: CreatePredictionOptions): Promise<Prediction> {
     return createPrediction(ops, upload, ref, options);
@@ -162,3 +163,6 @@ export function createRunner(ops: Operations, send: Send) {
 
   return { run, wait, createPrediction: create, download, refresh, stopped, upload, cancelPrediction };
 }
+
+/** The runner of a client, made on its first use by `run`, `stream` or `train`. */
+export const runnerOf = /* @__PURE__ */ perClient((client, { send }) => createRunner(client, send));

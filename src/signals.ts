@@ -37,7 +37,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One signal for one call: the caller's signal and an optional deadline, combined. */
 export interface Deadline {
-  readonly signal: AbortSignal;
+  /** Undefined when there is neither a caller's signal nor a deadline: nothing can abort. */
+  readonly signal: AbortSignal | undefined;
   /** True once the deadline (not the caller) aborted the signal. */
   readonly expired: () => boolean;
   /**
@@ -48,27 +49,30 @@ export interface Deadline {
 }
 
 /**
- * Combine a caller's signal with a deadline of `timeoutMs` (none when undefined or `Infinity`).
- * Hand-rolled rather than `AbortSignal.any`, which older browsers and Node 20.0–20.2
- * lack, and so that the listener on a long-lived caller signal is removed afterwards.
+ * Combine a caller's signal with a deadline of `timeoutMs`. Without a deadline
+ * (undefined, `Infinity`, or past what timers can hold) the caller's signal, or none, is
+ * used as it is: every AbortSignal handed to `fetch` measurably costs time and garbage
+ * (`npm run bench:fake`). Hand-rolled rather than `AbortSignal.any`, which older
+ * browsers and Node 20.0–20.2 lack, and so that the listener on a long-lived caller
+ * signal is removed afterwards.
  *
  * @example
  * const d = deadline(options.signal, 30_000)
  * try { await fetch(url, { signal: d.signal }) } finally { d.dispose() }
  */
+export function deadline(signal: AbortSignal, timeoutMs: number | undefined): Deadline & { signal: AbortSignal };
+export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): Deadline;
 export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): Deadline {
+  if (timeoutMs === undefined || timeoutMs > MAX_TIMER_MS) return { signal, expired: () => false, dispose() {} };
   const controller = new AbortController();
   let expired = false;
   const onAbort = () => controller.abort(abortReason(signal as AbortSignal));
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
-  const timer =
-    timeoutMs === undefined || timeoutMs > MAX_TIMER_MS
-      ? undefined
-      : setTimeout(() => {
-          expired = true;
-          controller.abort(new DOMException(`Timed out after ${timeoutMs} ms`, "TimeoutError"));
-        }, timeoutMs);
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new DOMException(`Timed out after ${timeoutMs} ms`, "TimeoutError"));
+  }, timeoutMs);
   return {
     signal: controller.signal,
     expired: () => expired,
@@ -77,22 +81,6 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number | un
       if (detach) signal?.removeEventListener("abort", onAbort);
     },
   };
-}
-
-/** A {@link Deadline} whose signal may be absent: nothing to abort on. */
-export type OptionalDeadline = Omit<Deadline, "signal"> & { readonly signal: AbortSignal | undefined };
-
-/**
- * Like {@link deadline}, but without a timeout the caller's signal (or none) is used as
- * it is. For single requests: every AbortSignal handed to `fetch` measurably costs time
- * and garbage (`npm run bench:fake`), so none is made when nothing could fire it.
- *
- * @example
- * const d = requestDeadline(undefined, undefined) // d.signal === undefined
- */
-export function requestDeadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): OptionalDeadline {
-  const none = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS;
-  return none ? { signal, expired: () => false, dispose() {} } : deadline(signal, timeoutMs);
 }
 
 /**

@@ -92,7 +92,7 @@ export function increments(
  * Only the text of the output events.
  *
  * @example
- * for await (const token of outputText(replicate.stream("meta/llama-3-8b", { input }))) process.stdout.write(token)
+ * for await (const token of outputText(stream(replicate, "meta/llama-3-8b", { input }))) process.stdout.write(token)
  */
 export async function* outputText(events: AsyncIterable<StreamEvent>): AsyncGenerator<string> {
   for await (const event of events) if (event.type === "output") yield String(event.data);
@@ -102,7 +102,7 @@ export async function* outputText(events: AsyncIterable<StreamEvent>): AsyncGene
  * All the output text, once the stream has ended.
  *
  * @example
- * const answer = await collectText(replicate.stream("meta/llama-3-8b", { input: { prompt: "Hi" } }))
+ * const answer = await collectText(stream(replicate, "meta/llama-3-8b", { input: { prompt: "Hi" } }))
  */
 export async function collectText(events: AsyncIterable<StreamEvent>): Promise<string> {
   let text = "";

@@ -46,9 +46,9 @@ async function open(url: string, lastId: string, ctx: StreamContext): Promise<Re
   let target = url;
   let redirect: RequestRedirect = "manual";
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const headers = new Headers({ accept: "text/event-stream", "cache-control": "no-store" });
-    if (lastId) headers.set("last-event-id", lastId);
-    const request = new Request(target, { headers, redirect });
+    const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
+    if (lastId) headers["last-event-id"] = lastId;
+    const request = { url: target, method: "GET", headers, redirect };
     const sendOptions = { signal: ctx.signal, buffer: false, authorize: new URL(target).origin === origin };
     const response = await strictFetch(
       ctx.send,

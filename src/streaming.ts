@@ -1,10 +1,11 @@
 /**
- * `replicate.stream(...)`: create a prediction (or take one) and yield its events, with
+ * `stream(replicate, ...)`: create a prediction (or take one) and yield its events, with
  * one deadline and one signal over the whole stream.
  */
 import type { CreatePredictionOptions } from "./create.js";
+import { perClient } from "./internals.js";
 import type { ModelRef } from "./refs.js";
-import type { createRunner } from "./run.js";
+import { type createRunner, runnerOf } from "./run.js";
 import { deadline } from "./signals.js";
 import { predictionEvents, type ReconnectOptions } from "./stream.js";
 import type { StreamEvent } from "./stream-events.js";
@@ -44,12 +45,13 @@ export function createStreamer(send: Send, runner: ReturnType<typeof createRunne
    * PredictionError). Takes a model reference (creates the prediction) or a prediction.
    *
    * @example
-   * for await (const event of replicate.stream("meta/llama-3-8b", { input: { prompt: "Hi" } })) {
+   * for await (const event of stream(replicate, "meta/llama-3-8b", { input: { prompt: "Hi" } })) {
    *   if (event.type === "output") process.stdout.write(String(event.data))
    * }
    */
   async function* stream(source: ModelRef | Prediction, options: StreamOptions = {}): AsyncGenerator<StreamEvent> {
-    const d = deadline(options.signal, options.timeoutMs);
+    // Always a signal, even without a caller's or a deadline: the reader listens to it.
+    const d = deadline(options.signal ?? new AbortController().signal, options.timeoutMs);
     const created = !isPrediction(source);
     let prediction: Prediction | undefined;
     try {
@@ -66,7 +68,7 @@ export function createStreamer(send: Send, runner: ReturnType<typeof createRunne
         maxBufferSize: options.maxBufferSize,
       });
     } catch (error) {
-      if (!d.signal.aborted) throw error;
+      if (!d.signal?.aborted) throw error;
       const cancel = created && options.cancelOnAbort !== false && runner.cancelPrediction;
       throw await runner.stopped("stream", d, error, prediction, cancel, options);
     } finally {
@@ -75,3 +77,6 @@ export function createStreamer(send: Send, runner: ReturnType<typeof createRunne
   }
   return stream;
 }
+
+/** The streamer of a client, made on first use. */
+export const streamerOf = /* @__PURE__ */ perClient((client, { send }) => createStreamer(send, runnerOf(client)));

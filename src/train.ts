@@ -6,9 +6,10 @@
 import { checkEvents, checkWebhook, type WebhookEvent } from "./create.js";
 import { ApiError, InputError, type JobSnapshot, ReplicateError, TrainingError } from "./errors.js";
 import { type FileInputOptions, prepareInput } from "./file-inputs.js";
+import { perClient } from "./internals.js";
 import type { Operations } from "./operations.js";
 import { parseRef } from "./refs.js";
-import type { createRunner } from "./run.js";
+import { type createRunner, runnerOf } from "./run.js";
 import { deadline } from "./signals.js";
 import type { Training } from "./types.js";
 import { type WaitOptions, waitFor } from "./wait.js";
@@ -49,7 +50,7 @@ export interface TrainResult {
  * The runnable reference of a succeeded training's new version.
  *
  * @example
- * await replicate.run(trainedVersion(training, "me/my-flux"), { input: { prompt: "TOK as a pilot" } })
+ * await run(replicate, trainedVersion(training, "me/my-flux"), { input: { prompt: "TOK as a pilot" } })
  */
 export function trainedVersion(training: Pick<Training, "id" | "status" | "output">, destination: string): string {
   if (training.status !== "succeeded") throw new TrainingError(training as JobSnapshot);
@@ -123,7 +124,7 @@ export function createTrainer(ops: Operations, runner: ReturnType<typeof createR
    * Start a training (creating the destination when asked) and return it at once.
    *
    * @example
-   * const training = await replicate.startTraining({ model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me", input })
+   * const training = await startTraining(replicate, { model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me", input })
    */
   async function startTraining(options: TrainOptions): Promise<Training> {
     const { trainer, dest } = check(options);
@@ -150,7 +151,7 @@ export function createTrainer(ops: Operations, runner: ReturnType<typeof createR
    * Wait for a training to finish, by object or id: the same waiter as predictions.
    *
    * @example
-   * const done = await replicate.waitForTraining(training.id, { timeoutMs: 3_600_000 })
+   * const done = await waitForTraining(replicate, training.id, { timeoutMs: 3_600_000 })
    */
   function waitForTraining(training: Training | string, options: WaitOptions<Training> = {}): Promise<Training> {
     return waitFor(training, refresh, options);
@@ -161,9 +162,9 @@ export function createTrainer(ops: Operations, runner: ReturnType<typeof createR
    * reference. A failed or canceled training rejects with a TrainingError (with logs).
    *
    * @example
-   * const { version } = await replicate.train({ model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me",
+   * const { version } = await train(replicate, { model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me",
    *   input: { input_images: zip }, createDestination: { visibility: "private", hardware: "gpu-h100" } })
-   * const [image] = await replicate.run(version, { input: { prompt: "TOK on a beach" } })
+   * const [image] = await run(replicate, version, { input: { prompt: "TOK on a beach" } })
    */
   async function train(options: TrainOptions): Promise<TrainResult> {
     const d = deadline(options.signal, options.timeoutMs);
@@ -174,7 +175,7 @@ export function createTrainer(ops: Operations, runner: ReturnType<typeof createR
       if (done.status !== "succeeded") throw new TrainingError(done);
       return { training: done, version: trainedVersion(done, options.destination) };
     } catch (error) {
-      if (!d.signal.aborted) throw error;
+      if (!d.signal?.aborted) throw error;
       const cancel = options.cancelOnAbort !== false && cancelTraining;
       throw await runner.stopped("train", d, error, training, cancel, options);
     } finally {
@@ -184,3 +185,6 @@ export function createTrainer(ops: Operations, runner: ReturnType<typeof createR
 
   return { train, startTraining, waitForTraining };
 }
+
+/** The trainer of a client, made on first use. */
+export const trainerOf = /* @__PURE__ */ perClient((client) => createTrainer(client, runnerOf(client)));

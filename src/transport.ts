@@ -7,7 +7,7 @@
 import { ConnectionError, InputError, TimeoutError } from "./errors.js";
 import type { Limiter } from "./limiter.js";
 import { backoffMs, parseRetryAfter, type ResolvedRetry, shouldRetry } from "./retry.js";
-import { abortReason, requestDeadline, sleep } from "./signals.js";
+import { abortReason, deadline, sleep } from "./signals.js";
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: Request) => Promise<Response>;
@@ -57,10 +57,16 @@ export interface RequestParts {
   redirect?: RequestRedirect;
 }
 
-export type Send = (request: Request | RequestParts, options?: SendOptions) => Promise<Response>;
+export type Send = (request: RequestParts, options?: SendOptions) => Promise<Response>;
 
-/** The parts of a `Request`, reading its body once so every attempt can send the same bytes. */
-async function partsOf(request: Request): Promise<RequestParts> {
+/**
+ * The parts of a `Request` (from openapi-fetch, say), its body read once so every
+ * attempt can send the same bytes. Its signal goes in the send options.
+ *
+ * @example
+ * await send(await partsOf(request), { signal: request.signal })
+ */
+export async function partsOf(request: Request): Promise<RequestParts> {
   const { url, method, redirect } = request;
   // Headers iterate with lower-case names, repeated values already joined.
   const headers = Object.fromEntries(request.headers);
@@ -78,9 +84,8 @@ export function createTransport(config: TransportConfig): Send {
   const needsToken = api.hostname === REPLICATE_HOST;
   const extra = Array.from(config.headers);
 
-  /** Final headers: `own` headers (built for this call) are completed in place, others copied. */
-  function headersFor(url: string, original: Record<string, string>, authorize: boolean, own: boolean) {
-    const headers = own ? original : { ...original };
+  /** The final headers, completed in place. */
+  function headersFor(url: string, headers: Record<string, string>, authorize: boolean) {
     if (config.userAgent && headers["user-agent"] === undefined) headers["user-agent"] = config.userAgent;
     // Extra headers and the token go only to the API's own origin, never elsewhere.
     if (!url.startsWith(apiPrefix) && new URL(url).origin !== api.origin) {
@@ -98,14 +103,11 @@ export function createTransport(config: TransportConfig): Send {
     return headers;
   }
 
-  return async function send(request, options = {}) {
-    const isRequest = typeof (request as Request).arrayBuffer === "function";
-    const parts = isRequest ? await partsOf(request as Request) : (request as RequestParts);
-    const url = parts.url;
-    const headers = headersFor(url, parts.headers, options.authorize === true, !isRequest);
-    const { method, body } = parts;
+  return async function send(parts, options = {}) {
+    const { url, method, body } = parts;
+    const headers = headersFor(url, parts.headers, options.authorize === true);
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
-    const d = requestDeadline(options.signal ?? (isRequest ? (request as Request).signal : undefined), timeoutMs);
+    const d = deadline(options.signal, timeoutMs);
     const { signal } = d;
     const { retry } = config;
     const fail = (error: unknown): never => {
@@ -155,30 +157,24 @@ export function createTransport(config: TransportConfig): Send {
   };
 }
 
-const decoder = new TextDecoder();
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 /**
  * Read a response whole, so a failure while reading counts as a failed attempt. What comes
- * back stands in for the Response with its status, headers and body readers, but no body
- * stream: building a second real Response per call (its stream and all) was measurably
- * the costliest part of a call (see `npm run bench:fake`). Bytes decoded here measured
- * faster than the platform's own `text()`.
+ * back stands in for the Response with what the library reads of it (`ok`, `status`,
+ * `headers`, `text()`, `blob()`) and no body stream: building a second real Response per
+ * call (its stream and all) was measurably the costliest part of a call (see
+ * `npm run bench:fake`). Bytes decoded here measured faster than the platform's `text()`.
  */
 async function buffered(response: Response): Promise<Response> {
   const bytes = new Uint8Array(await response.arrayBuffer());
-  const { ok, status, statusText, headers, url } = response;
-  const text = async () => decoder.decode(bytes);
+  const { ok, status, headers } = response;
   const stand = {
     ok,
     status,
-    statusText,
     headers,
-    url,
     body: null,
-    bodyUsed: false,
-    text,
-    json: async () => JSON.parse(await text()),
-    arrayBuffer: async () => bytes.slice().buffer,
+    text: async () => decoder.decode(bytes),
     blob: async () => new Blob([bytes], { type: headers.get("content-type") ?? "" }),
   };
   return stand as unknown as Response;

@@ -10,7 +10,7 @@ type RawTraining = OperationResults["trainings.get"];
 /**
  * A training. The schema marks every field optional; `id` and `status` are always
  * there, so they are required here.
- * @example const t: Training = await replicate.waitForTraining(training_id)
+ * @example const t: Training = await waitForTraining(replicate, training_id)
  */
 export type Training = RawTraining & { id: string; status: NonNullable<RawTraining["status"]> };
 /** @example const m: Model = await replicate.models.get({ model_owner, model_name }) */

@@ -51,7 +51,8 @@ export async function waitFor<T extends JobSnapshot>(
   options: WaitOptions<T> = {},
 ): Promise<T> {
   const { initialMs = 500, factor = 1.5, maxMs = 5000 } = options.interval ?? {};
-  const d = deadline(options.signal, options.timeoutMs);
+  // Always a signal, even without a caller's or a deadline: the loop below listens to it.
+  const d = deadline(options.signal ?? new AbortController().signal, options.timeoutMs);
   const id = typeof job === "string" ? job : job.id;
   let last: T | undefined = typeof job === "string" ? undefined : job;
   let seen = "";
@@ -75,7 +76,7 @@ export async function waitFor<T extends JobSnapshot>(
       try {
         last = await refresh(id, d.signal);
       } catch (error) {
-        if (!(error instanceof ApiError && error.status === 429) || d.signal.aborted) throw error;
+        if (!(error instanceof ApiError && error.status === 429) || d.signal?.aborted) throw error;
         pause = error.retryAfterMs ?? next; // as long as the server asked, nothing on top
         continue;
       }
@@ -87,7 +88,7 @@ export async function waitFor<T extends JobSnapshot>(
     if (d.expired()) {
       throw new TimeoutError(`Gave up waiting for ${id} after ${options.timeoutMs} ms`, options.timeoutMs ?? 0, last);
     }
-    if (d.signal.aborted) throw new AbortError(`Stopped waiting for ${id}`, last, { cause: d.signal.reason });
+    if (d.signal?.aborted) throw new AbortError(`Stopped waiting for ${id}`, last, { cause: d.signal.reason });
     throw error;
   } finally {
     d.dispose();

@@ -3,6 +3,7 @@
  * generated `webhooks.default.secret.get` operation.
  */
 import { ReplicateError } from "./errors.js";
+import { perClient } from "./internals.js";
 import type { Operations } from "./operations.js";
 
 export function createSecretCache(ops: Operations) {
@@ -13,7 +14,7 @@ export function createSecretCache(ops: Operations) {
    * `[newSecret, oldSecret]` until webhooks signed with the old one stop arriving.
    *
    * @example
-   * const secret = await replicate.webhookSecret()
+   * const secret = await webhookSecret(replicate)
    * const prediction = await verifyWebhookRequest(request, secret)
    */
   return function webhookSecret(options: { refresh?: boolean } = {}): Promise<string> {
@@ -31,3 +32,6 @@ export function createSecretCache(ops: Operations) {
     return cached;
   };
 }
+
+/** The secret cache of a client, made on first use. */
+export const secretOf = /* @__PURE__ */ perClient((client) => createSecretCache(client));

@@ -1,6 +1,7 @@
 import vm from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import pkg from "../package.json" with { type: "json" };
+import { createApiClient } from "../src/entries/api.js";
 import {
   ApiError,
   createReplicate,
@@ -170,7 +171,11 @@ describe("headers", () => {
       timeoutMs: undefined,
       retry: resolveRetry(false),
     });
-    await send(new Request("https://elsewhere.example.test/file.png", { headers: { authorization: "Bearer leaked" } }));
+    await send({
+      url: "https://elsewhere.example.test/file.png",
+      method: "GET",
+      headers: { authorization: "Bearer leaked" },
+    });
     const sent = fetch.calls[0] as Request;
     expect(sent.headers.has("authorization")).toBe(false);
     expect(sent.headers.has("x-team")).toBe(false);
@@ -343,15 +348,15 @@ describe("options", () => {
   });
 });
 
-describe("replicate.api, the openapi-fetch client", () => {
+describe("createApiClient(replicate), the openapi-fetch client", () => {
   it("shares auth and retries, and returns { data } instead of throwing", async () => {
     const fetch = scriptedFetch(json(503, {}), json(200, prediction), json(404, { detail: "gone" }));
     const replicate = createReplicate({ auth: TOKEN, fetch, retry: { baseDelayMs: 1 } });
-    const ok = await replicate.api.GET("/predictions/{prediction_id}", {
+    const ok = await createApiClient(replicate).GET("/predictions/{prediction_id}", {
       params: { path: { prediction_id: "p1" } },
     });
     expect(ok.data).toEqual(prediction);
-    const missing = await replicate.api.GET("/predictions/{prediction_id}", {
+    const missing = await createApiClient(replicate).GET("/predictions/{prediction_id}", {
       params: { path: { prediction_id: "p2" } },
     });
     expect(missing.error).toEqual({ detail: "gone" });

@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createApiClient } from "../src/entries/api.js";
 import { createReplicate, isApiError, type OperationId, operationTable, type Replicate } from "../src/index.js";
 import { type Prism, startPrism } from "./support/prism.js";
 
@@ -251,7 +252,7 @@ describe.runIf(hasSchema)("contract with Replicate's schema (Prism)", () => {
   test("negative control: an invalid request gets Prism's 422, naming the bad Prefer header", async () => {
     // `wait=0` is outside the header's pattern `^wait(=([1-9]|[1-9][0-9]|60))?$`. Note that
     // this pattern lets through wait=61..99, so those would not do as a control.
-    const { data, error, response } = await replicate.api.POST("/predictions", {
+    const { data, error, response } = await createApiClient(replicate).POST("/predictions", {
       body: {} as never,
       params: { header: { Prefer: "wait=0" } },
     });

@@ -5,11 +5,12 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import {
   type CreatePredictionOptions,
-  createReplicate,
-  InputError,
+  createPrediction,
   type ModelRef,
+  run,
   type WebhookEvent,
-} from "../src/index.js";
+} from "../src/entries/run.js";
+import { createReplicate, InputError } from "../src/index.js";
 import { failOnUnmatched, record, type Seen } from "./support/nock-recorder.js";
 
 const ORIGIN = "https://api.replicate.com";
@@ -43,7 +44,7 @@ failOnUnmatched("requests nock could not match");
 /** Create with `options` and return the one request the API saw. */
 async function sent(ref: ModelRef, options: CreatePredictionOptions): Promise<Seen> {
   const seen = serve();
-  await expect(replicate.createPrediction(ref, options)).resolves.toEqual(prediction("p1"));
+  await expect(createPrediction(replicate, ref, options)).resolves.toEqual(prediction("p1"));
   expect(seen).toHaveLength(1);
   return seen[0] as Seen;
 }
@@ -109,7 +110,7 @@ describe("routing: each reference form goes to its own create operation", () => 
 
   it("resolves to the prediction the API returned, without polling", async () => {
     const seen = serve(prediction("p9", "processing"));
-    await expect(replicate.createPrediction("meta/llama-3-8b", { input: {}, wait: 5 })).resolves.toEqual(
+    await expect(createPrediction(replicate, "meta/llama-3-8b", { input: {}, wait: 5 })).resolves.toEqual(
       prediction("p9", "processing"),
     );
     expect(seen).toHaveLength(1);
@@ -124,7 +125,7 @@ describe("routing: each reference form goes to its own create operation", () => 
 
   it("a malformed reference is refused before sending", async () => {
     await refusedBeforeSending(
-      () => replicate.createPrediction("a/b:c:d", { input: {} }),
+      () => createPrediction(replicate, "a/b:c:d", { input: {} }),
       /Invalid model reference "a\/b:c:d".*Accepted forms/,
     );
   });
@@ -153,7 +154,7 @@ describe("wait → Prefer: wait=N, rounded and clamped to 1–60", () => {
 
   it.each([Number.NaN, Number.POSITIVE_INFINITY])("wait: %d is refused before sending", async (wait) => {
     await refusedBeforeSending(
-      () => replicate.createPrediction("meta/llama-3-8b", { input: {}, wait }),
+      () => createPrediction(replicate, "meta/llama-3-8b", { input: {}, wait }),
       /wait must be a number of seconds/,
     );
   });
@@ -202,7 +203,7 @@ describe("cancelAfter → Cancel-After, at least 5 seconds", () => {
     [Number.NaN, /whole seconds or a duration/],
   ])("cancelAfter: %j is refused before sending", async (cancelAfter, message) => {
     await refusedBeforeSending(
-      () => replicate.createPrediction("meta/llama-3-8b", { input: {}, cancelAfter }),
+      () => createPrediction(replicate, "meta/llama-3-8b", { input: {}, cancelAfter }),
       message,
     );
   });
@@ -215,7 +216,7 @@ describe("cancelAfter of the wrong type", () => {
     ["an object", { minutes: 5 }],
   ])("%s is an InputError", async (_label, cancelAfter) => {
     await refusedBeforeSending(
-      () => replicate.createPrediction("meta/llama-3-8b", { input: {}, cancelAfter: cancelAfter as number }),
+      () => createPrediction(replicate, "meta/llama-3-8b", { input: {}, cancelAfter: cancelAfter as number }),
       /cancelAfter must be/,
     );
   });
@@ -244,7 +245,7 @@ describe("webhook: https, or http only for loopback", () => {
     ["/relative/hook", /must be an absolute URL/],
     ["", /must be an absolute URL/],
   ])("%j is refused before sending", async (webhook, message) => {
-    await refusedBeforeSending(() => replicate.createPrediction("meta/llama-3-8b", { input: {}, webhook }), message);
+    await refusedBeforeSending(() => createPrediction(replicate, "meta/llama-3-8b", { input: {}, webhook }), message);
   });
 });
 
@@ -279,7 +280,7 @@ describe("webhookEventsFilter → body.webhook_events_filter", () => {
   ])("%s is refused before sending", async (_label, webhookEventsFilter) => {
     await refusedBeforeSending(
       () =>
-        replicate.createPrediction("meta/llama-3-8b", {
+        createPrediction(replicate, "meta/llama-3-8b", {
           input: {},
           webhookEventsFilter: webhookEventsFilter as WebhookEvent[],
         }),
@@ -297,7 +298,7 @@ describe("input must be an object", () => {
     ["a number", 42],
   ])("%s is refused before sending", async (_label, input) => {
     await refusedBeforeSending(
-      () => replicate.createPrediction("meta/llama-3-8b", { input: input as Record<string, unknown> }),
+      () => createPrediction(replicate, "meta/llama-3-8b", { input: input as Record<string, unknown> }),
       /input must be an object/,
     );
   });
@@ -307,7 +308,7 @@ describe("all validation happens before anything is sent", () => {
   it("a bad option after good ones still sends nothing", async () => {
     await refusedBeforeSending(
       () =>
-        replicate.createPrediction(V, {
+        createPrediction(replicate, V, {
           input: { prompt: "hi" },
           wait: 10,
           cancelAfter: "5m",
@@ -319,11 +320,11 @@ describe("all validation happens before anything is sent", () => {
   });
 
   it("run refuses the same inputs before sending", async () => {
-    await refusedBeforeSending(() => replicate.run("meta/llama-3-8b", { input: {}, cancelAfter: 4 }), /at least 5/);
+    await refusedBeforeSending(() => run(replicate, "meta/llama-3-8b", { input: {}, cancelAfter: 4 }), /at least 5/);
     await refusedBeforeSending(
-      () => replicate.run("meta/llama-3-8b", { input: {}, webhook: "http://example.com/hook" }),
+      () => run(replicate, "meta/llama-3-8b", { input: {}, webhook: "http://example.com/hook" }),
       /must use https/,
     );
-    await refusedBeforeSending(() => replicate.run("owner/ name", { input: {} }), /whitespace/);
+    await refusedBeforeSending(() => run(replicate, "owner/ name", { input: {} }), /whitespace/);
   });
 });

@@ -4,19 +4,11 @@
 // pagination and injected faults. A few raw `fake.fetch(new Request(...))` calls check
 // what the client would hide (SSE text, headers, statuses it refuses to send).
 import { afterEach, describe, expect, test, vi } from "vitest";
-import {
-  ApiError,
-  createReplicate,
-  FileOutput,
-  InputError,
-  type Prediction,
-  PredictionError,
-  type Replicate,
-  type StreamEvent,
-  TrainingError,
-  verifyWebhook,
-  webhookEvent,
-} from "../src/index.js";
+import { createPrediction, FileOutput, PredictionError, run, wait } from "../src/entries/run.js";
+import { type StreamEvent, stream } from "../src/entries/stream.js";
+import { startTraining, TrainingError, train } from "../src/entries/train.js";
+import { verifyWebhook, webhookEvent, webhookSecret } from "../src/entries/webhooks.js";
+import { ApiError, createReplicate, InputError, type Prediction, type Replicate } from "../src/index.js";
 import { createFakeReplicate, type FakeReplicate, type FakeReplicateOptions } from "../src/testing/index.js";
 import { type FakeServer, serveFake } from "../src/testing/node.js";
 import { startReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
@@ -123,7 +115,7 @@ describe("models registered as plain functions", () => {
     const fake = makeFake();
     fake.model("acme/upper", (input) => String(input.text).toUpperCase());
     const { replicate } = clientOf(fake);
-    await expect(replicate.run("acme/upper", { input: { text: "hi there" } })).resolves.toBe("HI THERE");
+    await expect(run(replicate, "acme/upper", { input: { text: "hi there" } })).resolves.toBe("HI THERE");
   });
 
   test("an async function: run resolves to what it resolves to", async () => {
@@ -133,7 +125,7 @@ describe("models registered as plain functions", () => {
       return { sum: (input.a as number) + (input.b as number), parts: [input.a, input.b] };
     });
     const { replicate } = clientOf(fake);
-    await expect(replicate.run("acme/sum", { input: { a: 2, b: 3 } })).resolves.toEqual({ sum: 5, parts: [2, 3] });
+    await expect(run(replicate, "acme/sum", { input: { a: 2, b: 3 } })).resolves.toEqual({ sum: 5, parts: [2, 3] });
   });
 
   test("an async generator of tokens: the output is the tokens, joined by the output schema", async () => {
@@ -157,8 +149,8 @@ describe("models registered as plain functions", () => {
     );
     const { replicate } = clientOf(fake);
     const input = { prompt: "the quick brown fox" };
-    await expect(replicate.run("acme/llm", { input })).resolves.toEqual(["the ", "quick ", "brown ", "fox "]);
-    await expect(replicate.run("acme/llm", { input, outputSchema: true })).resolves.toBe("the quick brown fox ");
+    await expect(run(replicate, "acme/llm", { input })).resolves.toEqual(["the ", "quick ", "brown ", "fox "]);
+    await expect(run(replicate, "acme/llm", { input, outputSchema: true })).resolves.toBe("the quick brown fox ");
   });
 
   test("an async generator of several files as data: URIs: run resolves to FileOutputs", async () => {
@@ -168,7 +160,7 @@ describe("models registered as plain functions", () => {
       for (let i = 0; i < (input.n as number); i++) yield dataUri(`file ${i}`);
     });
     const { replicate } = clientOf(fake);
-    const files = await replicate.run<FileOutput[]>("acme/files", { input: { n: 3 } });
+    const files = await run<FileOutput[]>(replicate, "acme/files", { input: { n: 3 } });
     expect(files).toHaveLength(3);
     for (const file of files) expect(file).toBeInstanceOf(FileOutput);
     expect(await Promise.all(files.map((f) => f.text()))).toEqual(["file 0", "file 1", "file 2"]);
@@ -197,27 +189,27 @@ describe("models registered as plain functions", () => {
       },
     );
     const { replicate } = clientOf(fake);
-    const error = await replicate
-      .run("acme/strict", { input: { prompt: 42, steps: 99, scheduler: "dpm" } })
-      .catch((e: unknown) => e);
+    const error = await run(replicate, "acme/strict", { input: { prompt: 42, steps: 99, scheduler: "dpm" } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ApiError);
     const api = error as ApiError;
     expect(api.status).toBe(422);
     expect(api.invalidFields?.map((f) => f.field).sort()).toEqual(["input.prompt", "input.scheduler", "input.steps"]);
     for (const field of api.invalidFields ?? []) expect(field.description).toEqual(expect.any(String));
 
-    const missing = (await replicate.run("acme/strict", { input: { steps: 3 } }).catch((e: unknown) => e)) as ApiError;
+    const missing = (await run(replicate, "acme/strict", { input: { steps: 3 } }).catch((e: unknown) => e)) as ApiError;
     expect(missing.status).toBe(422);
     expect(missing.invalidFields).toEqual([expect.objectContaining({ field: "input.prompt" })]);
 
-    const fractional = (await replicate
-      .run("acme/strict", { input: { prompt: "x", steps: 1.5 } })
-      .catch((e: unknown) => e)) as ApiError;
+    const fractional = (await run(replicate, "acme/strict", { input: { prompt: "x", steps: 1.5 } }).catch(
+      (e: unknown) => e,
+    )) as ApiError;
     expect(fractional.invalidFields).toEqual([expect.objectContaining({ field: "input.steps" })]);
 
     expect(calls).toBe(0); // nothing ran
     expect(fake.state.jobs.size).toBe(0); // nothing was created
-    await expect(replicate.run("acme/strict", { input: { prompt: "x", steps: 50 } })).resolves.toBe("ok");
+    await expect(run(replicate, "acme/strict", { input: { prompt: "x", steps: 50 } })).resolves.toBe("ok");
   });
 
   // `typeof null` is "object": a null nested input must still get the API's 422.
@@ -252,10 +244,10 @@ describe("models registered as plain functions", () => {
     expect(random).toMatch(/^[0-9a-f]{64}$/);
     const { replicate } = clientOf(fake);
 
-    await expect(replicate.run("acme/echo", { input: { text: "a" } })).resolves.toBe("v2 a");
-    await expect(replicate.run(`acme/echo:${V1}`, { input: { text: "b" } })).resolves.toBe("v1 b");
-    await expect(replicate.run(V1, { input: { text: "c" } })).resolves.toBe("v1 c");
-    const p = await replicate.createPrediction(`acme/echo:${V1}`, { input: { text: "d" }, wait: 5 });
+    await expect(run(replicate, "acme/echo", { input: { text: "a" } })).resolves.toBe("v2 a");
+    await expect(run(replicate, `acme/echo:${V1}`, { input: { text: "b" } })).resolves.toBe("v1 b");
+    await expect(run(replicate, V1, { input: { text: "c" } })).resolves.toBe("v1 c");
+    const p = await createPrediction(replicate, `acme/echo:${V1}`, { input: { text: "d" }, wait: 5 });
     expect(p.version).toBe(V1);
     expect(p.model).toBe("acme/echo");
     const model = await replicate.models.get({ model_owner: "acme", model_name: "echo" });
@@ -280,7 +272,7 @@ describe("the prediction lifecycle", () => {
       return "done";
     });
     const { replicate } = clientOf(fake);
-    const created = await replicate.createPrediction("acme/gated", { input: {} });
+    const created = await createPrediction(replicate, "acme/gated", { input: {} });
     expect(created.status).toBe("starting");
     expect(created.started_at).toBeUndefined();
     expect(created.completed_at).toBeUndefined();
@@ -296,7 +288,7 @@ describe("the prediction lifecycle", () => {
 
     gate.resolve();
     const progress: number[] = [];
-    const done = await replicate.wait(created.id, {
+    const done = await wait(replicate, created.id, {
       interval: FAST,
       onProgress: (_p, bar) => bar && progress.push(bar.percent),
     });
@@ -323,7 +315,7 @@ describe("the prediction lifecycle", () => {
       throw new Error("CUDA out of memory");
     });
     const { replicate } = clientOf(fake);
-    const error = await replicate.run("acme/broken", { input: {} }).catch((e: unknown) => e);
+    const error = await run(replicate, "acme/broken", { input: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PredictionError);
     const failed = error as PredictionError;
     expect(failed.reason).toBe("failed");
@@ -342,7 +334,7 @@ describe("the prediction lifecycle", () => {
       return "fast enough";
     });
     const { replicate, requests } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/quick", { input: {}, wait: 5 });
+    const p = await createPrediction(replicate, "acme/quick", { input: {}, wait: 5 });
     expect(requests[0]?.headers.get("prefer")).toBe("wait=5");
     expect(p.status).toBe("succeeded");
     expect(p.output).toBe("fast enough");
@@ -363,7 +355,7 @@ describe("the prediction lifecycle", () => {
     );
     const { replicate } = clientOf(fake);
     const started = Date.now();
-    const p = await replicate.createPrediction("acme/slow", { input: {}, wait: 1 });
+    const p = await createPrediction(replicate, "acme/slow", { input: {}, wait: 1 });
     const elapsed = Date.now() - started;
     expect(["starting", "processing"]).toContain(p.status);
     expect(elapsed).toBeGreaterThanOrEqual(950);
@@ -377,7 +369,7 @@ describe("the prediction lifecycle", () => {
     const model = untilCanceled();
     fake.model("acme/forever", model.run);
     const { replicate, requests } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/forever", { input: {}, cancelAfter: "5s" });
+    const p = await createPrediction(replicate, "acme/forever", { input: {}, cancelAfter: "5s" });
     expect(requests[0]?.headers.get("cancel-after")).toBe("5s");
     await vi.advanceTimersByTimeAsync(4_900);
     expect(statusOf(fake, p.id)).toBe("processing");
@@ -388,7 +380,7 @@ describe("the prediction lifecycle", () => {
 
     const queued = makeFake({ startDelayMs: 60_000 }); // never leaves `starting` in time
     queued.model("acme/forever", untilCanceled().run);
-    const q = await clientOf(queued).replicate.createPrediction("acme/forever", { input: {}, cancelAfter: 5 });
+    const q = await createPrediction(clientOf(queued).replicate, "acme/forever", { input: {}, cancelAfter: 5 });
     await vi.advanceTimersByTimeAsync(5_001);
     expect(statusOf(queued, q.id)).toBe("aborted");
     const record = queued.state.jobs.get(q.id)?.record;
@@ -414,7 +406,7 @@ describe("the prediction lifecycle", () => {
     }
     // The client refuses such a value before sending anything.
     const { replicate, log } = clientOf(fake);
-    await expect(replicate.createPrediction("acme/echo", { input: {}, cancelAfter: "2s" })).rejects.toBeInstanceOf(
+    await expect(createPrediction(replicate, "acme/echo", { input: {}, cancelAfter: "2s" })).rejects.toBeInstanceOf(
       InputError,
     );
     expect(log).toEqual([]);
@@ -438,13 +430,13 @@ describe("the prediction lifecycle", () => {
     const model = untilCanceled();
     fake.model("acme/forever", model.run);
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/forever", { input: {} });
+    const p = await createPrediction(replicate, "acme/forever", { input: {} });
     await until("the model to run", () => model.seen.signal !== undefined);
     expect(model.seen.signal?.aborted).toBe(false);
     const canceled = await replicate.predictions.cancel({ prediction_id: p.id });
     expect(canceled.status).toBe("canceled");
     expect(model.seen.signal?.aborted).toBe(true);
-    const after = await replicate.wait(p.id, { interval: FAST });
+    const after = await wait(replicate, p.id, { interval: FAST });
     expect(after.status).toBe("canceled");
     expect(after.completed_at).toEqual(expect.any(String));
     // Canceling again changes nothing.
@@ -458,7 +450,7 @@ describe("the prediction lifecycle", () => {
     const model = untilCanceled();
     fake.model("acme/forever", model.run);
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/forever", { input: {} });
+    const p = await createPrediction(replicate, "acme/forever", { input: {} });
     const canceled = await replicate.predictions.cancel({ prediction_id: p.id });
     expect(canceled.status).toBe("canceled");
     await sleep(40);
@@ -471,9 +463,9 @@ describe("the prediction lifecycle", () => {
     const model = untilCanceled();
     fake.model("acme/forever", model.run);
     const { replicate } = clientOf(fake);
-    const error = await replicate
-      .run("acme/forever", { input: {}, timeoutMs: 1_500, interval: FAST })
-      .catch((e: unknown) => e);
+    const error = await run(replicate, "acme/forever", { input: {}, timeoutMs: 1_500, interval: FAST }).catch(
+      (e: unknown) => e,
+    );
     expect((error as Error).name).toBe("TimeoutError");
     expect(model.seen.signal?.aborted).toBe(true);
     const [job] = fake.state.jobs.values();
@@ -496,7 +488,7 @@ describe("the prediction lifecycle", () => {
       return "late output";
     });
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/stubborn", { input: {}, webhook: "https://hooks.example/r" });
+    const p = await createPrediction(replicate, "acme/stubborn", { input: {}, webhook: "https://hooks.example/r" });
     await until("processing", () => statusOf(fake, p.id) === "processing");
     await replicate.predictions.cancel({ prediction_id: p.id });
     await sleep(80);
@@ -523,7 +515,7 @@ describe("the create routes", () => {
   test("an official model goes to /models/{owner}/{name}/predictions", async () => {
     const fake = echoFake();
     const { replicate, log } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/echo", { input: { text: "a" }, wait: 5 });
+    const p = await createPrediction(replicate, "acme/echo", { input: { text: "a" }, wait: 5 });
     expect(log[0]).toBe("POST /models/acme/echo/predictions");
     expect(p).toMatchObject({ model: "acme/echo", version: V1, status: "succeeded", output: "echo a", source: "api" });
     expect(p.urls.get).toBe(`${API}/predictions/${p.id}`);
@@ -535,7 +527,7 @@ describe("the create routes", () => {
   test("the version route takes `version` as a bare id and as owner/name:id", async () => {
     const fake = echoFake();
     const { replicate, log } = clientOf(fake);
-    const p = await replicate.createPrediction(V1, { input: { text: "b" }, wait: 5 });
+    const p = await createPrediction(replicate, V1, { input: { text: "b" }, wait: 5 });
     expect(log[0]).toBe("POST /predictions");
     expect(p).toMatchObject({ model: "acme/echo", version: V1, output: "echo b" });
 
@@ -551,7 +543,7 @@ describe("the create routes", () => {
     const fake = echoFake();
     fake.deployment("acme/echo-prod", "acme/echo");
     const { replicate, log } = clientOf(fake);
-    await expect(replicate.run({ deployment: "acme/echo-prod" }, { input: { text: "d" } })).resolves.toBe("echo d");
+    await expect(run(replicate, { deployment: "acme/echo-prod" }, { input: { text: "d" } })).resolves.toBe("echo d");
     expect(log[0]).toBe("POST /deployments/acme/echo-prod/predictions");
     const [job] = fake.state.jobs.values();
     expect(job?.record).toMatchObject({ deployment: "acme/echo-prod", model: "acme/echo", version: V1 });
@@ -565,10 +557,10 @@ describe("the create routes", () => {
         () => 200,
         (e: unknown) => (e instanceof ApiError ? e.status : -1),
       );
-    expect(await status(replicate.run("acme/nope", { input: {} }))).toBe(404);
-    expect(await status(replicate.run(`acme/echo:${V2}`, { input: {} }))).toBe(404);
-    expect(await status(replicate.run(V2, { input: {} }))).toBe(404);
-    expect(await status(replicate.run({ deployment: "acme/nope" }, { input: {} }))).toBe(404);
+    expect(await status(run(replicate, "acme/nope", { input: {} }))).toBe(404);
+    expect(await status(run(replicate, `acme/echo:${V2}`, { input: {} }))).toBe(404);
+    expect(await status(run(replicate, V2, { input: {} }))).toBe(404);
+    expect(await status(run(replicate, { deployment: "acme/nope" }, { input: {} }))).toBe(404);
     expect(await status(replicate.predictions.get({ prediction_id: "nope" }))).toBe(404);
     expect(fake.state.jobs.size).toBe(0);
   });
@@ -611,7 +603,7 @@ describe("streaming", () => {
     const tokens = tokenModel(fake);
     const { replicate } = clientOf(fake);
     const events: StreamEvent[] = [];
-    for await (const event of replicate.stream("acme/llm", { input: {} })) events.push(event);
+    for await (const event of stream(replicate, "acme/llm", { input: {} })) events.push(event);
     expect(events.filter((e) => e.type === "output").map((e) => e.data)).toEqual(tokens);
     expect(events.filter((e) => e.type === "logs").map((e) => e.data)).toEqual(["generating"]);
     expect(events.at(-1)).toMatchObject({ type: "done", data: {} });
@@ -624,7 +616,7 @@ describe("streaming", () => {
     const fake = makeFake();
     const tokens = tokenModel(fake, "acme/llm", 3);
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/llm", { input: {}, wait: 5 });
+    const p = await createPrediction(replicate, "acme/llm", { input: {}, wait: 5 });
     expect(p.status).toBe("succeeded");
     const response = await raw(fake, "GET", p.urls.stream ?? "", { headers: { accept: "text/event-stream" } });
     expect(response.status).toBe(200);
@@ -650,7 +642,7 @@ describe("streaming", () => {
     const { replicate } = clientOf(fake);
     const events: StreamEvent[] = [];
     const error = await (async () => {
-      for await (const event of replicate.stream("acme/broken", { input: {} })) events.push(event);
+      for await (const event of stream(replicate, "acme/broken", { input: {} })) events.push(event);
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PredictionError);
     expect((error as PredictionError).prediction.error).toBe("exploded");
@@ -664,7 +656,7 @@ describe("streaming", () => {
     const fake = makeFake();
     tokenModel(fake, "acme/llm", 4);
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/llm", { input: {}, wait: 5 });
+    const p = await createPrediction(replicate, "acme/llm", { input: {}, wait: 5 });
     const all = parseSse(await (await raw(fake, "GET", p.urls.stream ?? "")).text()).filter((b) => b.id);
     const third = all[2]?.id ?? "";
     const rest = parseSse(
@@ -679,7 +671,7 @@ describe("streaming", () => {
     const fake = makeFake();
     tokenModel(fake, "acme/llm", 2);
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/llm", { input: {}, wait: 5 });
+    const p = await createPrediction(replicate, "acme/llm", { input: {}, wait: 5 });
     const all = parseSse(await (await raw(fake, "GET", p.urls.stream ?? "")).text()).filter((b) => b.id);
     const response = await raw(fake, "GET", p.urls.stream ?? "", {
       headers: { "last-event-id": all.at(-1)?.id ?? "" },
@@ -705,8 +697,8 @@ describe("streaming", () => {
     });
     const { replicate } = clientOf(fake);
     const seen: string[] = [];
-    const stream = replicate.stream("acme/gated", { input: {} });
-    for await (const event of stream) {
+    const events = stream(replicate, "acme/gated", { input: {} });
+    for await (const event of events) {
       if (event.type === "output") {
         seen.push(String(event.data));
         if (seen.length === 1) gate.resolve();
@@ -721,7 +713,7 @@ describe("streaming", () => {
     fake.faults.dropStreams = 1;
     const { replicate, requests } = clientOf(fake);
     const events: StreamEvent[] = [];
-    for await (const event of replicate.stream("acme/llm", { input: {} })) events.push(event);
+    for await (const event of stream(replicate, "acme/llm", { input: {} })) events.push(event);
     expect(events.filter((e) => e.type === "output").map((e) => e.data)).toEqual(tokens);
     expect(events.at(-1)?.type).toBe("done");
     expect(fake.faults.dropStreams).toBe(0);
@@ -737,7 +729,7 @@ describe("streaming", () => {
     const fake = makeFake();
     tokenModel(fake, "acme/llm", 3, 1);
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/llm", { input: {}, wait: 5 });
+    const p = await createPrediction(replicate, "acme/llm", { input: {}, wait: 5 });
     fake.faults.dropStreams = 1;
     fake.faults.dropAfterEvents = 2;
     const response = await raw(fake, "GET", p.urls.stream ?? "");
@@ -764,11 +756,11 @@ describe("streaming", () => {
     const server = await serveFake(fake);
     try {
       const replicate = createReplicate({ auth: "test", baseUrl: server.url, retry: RETRY });
-      const p = await replicate.createPrediction("acme/llm", { input: {} });
+      const p = await createPrediction(replicate, "acme/llm", { input: {} });
       expect(p.urls.stream?.startsWith(server.url)).toBe(true);
       const output: string[] = [];
       let last: StreamEvent | undefined;
-      for await (const event of replicate.stream(p)) {
+      for await (const event of stream(replicate, p)) {
         if (event.type === "output") output.push(String(event.data));
         last = event;
       }
@@ -790,7 +782,7 @@ describe("streaming", () => {
     });
     const { replicate } = clientOf(fake);
     const output: string[] = [];
-    for await (const event of replicate.stream("acme/cr", { input: {} }))
+    for await (const event of stream(replicate, "acme/cr", { input: {} }))
       if (event.type === "output") output.push(String(event.data));
     expect(output.join("")).toBe("progress\n100%");
   });
@@ -812,8 +804,8 @@ describe("webhooks", () => {
     const fake = makeFake({ webhookThrottleMs: 5 });
     const tokens = tokenModel(fake, "acme/llm", 3, 10);
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/llm", { input: {}, webhook: receiver.url });
-    await replicate.wait(p, { interval: FAST });
+    const p = await createPrediction(replicate, "acme/llm", { input: {}, webhook: receiver.url });
+    await wait(replicate, p, { interval: FAST });
     const hooks = receiver;
     await until("the completed delivery", () => hooks.received.some((r) => r.body.includes('"succeeded"')));
     await sleep(20);
@@ -857,7 +849,7 @@ describe("webhooks", () => {
     });
     fake.model("acme/echo", () => "x");
     const { replicate } = clientOf(fake);
-    await replicate.createPrediction("acme/echo", {
+    await createPrediction(replicate, "acme/echo", {
       input: {},
       wait: 5,
       webhook: "https://hooks.example/r",
@@ -873,12 +865,12 @@ describe("webhooks", () => {
     const fake = makeFake({ webhookThrottleMs: 1 });
     tokenModel(fake, "acme/llm", 3, 2);
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/llm", {
+    const p = await createPrediction(replicate, "acme/llm", {
       input: {},
       webhook: receiver.url,
       webhookEventsFilter: ["completed"],
     });
-    await replicate.wait(p, { interval: FAST });
+    await wait(replicate, p, { interval: FAST });
     const hooks = receiver;
     await until("the completed delivery", () => hooks.received.length > 0);
     await sleep(30);
@@ -908,12 +900,12 @@ describe("webhooks", () => {
       }
     });
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/ten", {
+    const p = await createPrediction(replicate, "acme/ten", {
       input: {},
       webhook: "https://hooks.example/replicate",
       webhookEventsFilter: ["output", "completed"],
     });
-    await replicate.wait(p, { interval: FAST });
+    await wait(replicate, p, { interval: FAST });
     await until("the completed delivery", () =>
       fake.deliveries.some((d) => d.event === "completed" && d.status !== "pending"),
     );
@@ -943,7 +935,7 @@ describe("webhooks", () => {
     const fake = makeFake({ deliver: () => Promise.reject(new TypeError("fetch failed")) });
     fake.model("acme/echo", () => "x");
     const { replicate } = clientOf(fake);
-    const p = await replicate.createPrediction("acme/echo", {
+    const p = await createPrediction(replicate, "acme/echo", {
       input: {},
       wait: 5,
       webhook: "https://hooks.example/r",
@@ -954,13 +946,13 @@ describe("webhooks", () => {
     expect(fake.deliveries[0]).toMatchObject({ event: "completed", status: "error" });
   });
 
-  test("replicate.webhookSecret() returns fake.secret; a given secret is used as is", async () => {
+  test("webhookSecret(replicate) returns fake.secret; a given secret is used as is", async () => {
     const fake = makeFake();
     expect(fake.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
-    await expect(clientOf(fake).replicate.webhookSecret()).resolves.toBe(fake.secret);
+    await expect(webhookSecret(clientOf(fake).replicate)).resolves.toBe(fake.secret);
     const fixed = makeFake({ secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" });
     expect(fixed.secret).toBe("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-    await expect(clientOf(fixed).replicate.webhookSecret()).resolves.toBe(fixed.secret);
+    await expect(webhookSecret(clientOf(fixed).replicate)).resolves.toBe(fixed.secret);
   });
 });
 
@@ -985,7 +977,7 @@ describe("trainings", () => {
   test("train creates the destination, succeeds, adds a version to it, and run(version) runs the trained behaviour", async () => {
     const { fake } = trainerFake();
     const { replicate, log } = clientOf(fake);
-    const { training, version } = await replicate.train({
+    const { training, version } = await train(replicate, {
       model: "acme/trainer",
       destination: "me/styled",
       input: { style: "shouty" },
@@ -1007,9 +999,9 @@ describe("trainings", () => {
     const versions = await replicate.models.versions.list({ model_owner: "me", model_name: "styled" });
     expect(versions.results?.map((v) => v.id)).toEqual([id]);
 
-    await expect(replicate.run(version, { input: { text: "hello" } })).resolves.toBe("shouty: hello");
-    await expect(replicate.run("me/styled", { input: { text: "again" } })).resolves.toBe("shouty: again");
-    await expect(replicate.run("acme/trainer", { input: {} })).resolves.toBe("base behaviour");
+    await expect(run(replicate, version, { input: { text: "hello" } })).resolves.toBe("shouty: hello");
+    await expect(run(replicate, "me/styled", { input: { text: "again" } })).resolves.toBe("shouty: again");
+    await expect(run(replicate, "acme/trainer", { input: {} })).resolves.toBe("base behaviour");
   });
 
   test("a trainer that returns a fixed value: the new version outputs it", async () => {
@@ -1017,14 +1009,14 @@ describe("trainings", () => {
     fake.model("acme/fixed-trainer", () => "base", { train: () => ({ weights: "w" }) });
     fake.model("me/dest", () => "untrained");
     const { replicate } = clientOf(fake);
-    const { version } = await replicate.train({
+    const { version } = await train(replicate, {
       model: "acme/fixed-trainer",
       destination: "me/dest",
       input: {},
       interval: FAST,
     });
-    await expect(replicate.run(version, { input: {} })).resolves.toEqual({ weights: "w" });
-    await expect(replicate.run("me/dest", { input: {} })).resolves.toEqual({ weights: "w" });
+    await expect(run(replicate, version, { input: {} })).resolves.toEqual({ weights: "w" });
+    await expect(run(replicate, "me/dest", { input: {} })).resolves.toEqual({ weights: "w" });
   });
 
   test("a training with a webhook gets signed deliveries too", async () => {
@@ -1037,7 +1029,7 @@ describe("trainings", () => {
     });
     fake.model("me/dest", () => "x");
     const { replicate } = clientOf(fake);
-    const { training } = await replicate.train({
+    const { training } = await train(replicate, {
       model: `acme/trainer:${V1}`,
       destination: "me/dest",
       input: { style: "calm" },
@@ -1068,7 +1060,7 @@ describe("trainings", () => {
     expect((error as ApiError).status).toBeGreaterThanOrEqual(400);
     expect((error as ApiError).status).toBeLessThan(500);
     await expect(
-      replicate.train({ model: "acme/trainer", destination: "me/missing", input: {}, interval: FAST }),
+      train(replicate, { model: "acme/trainer", destination: "me/missing", input: {}, interval: FAST }),
     ).rejects.toBeInstanceOf(InputError);
     expect(fake.state.jobs.size).toBe(0);
   });
@@ -1105,13 +1097,16 @@ describe("trainings", () => {
     fake.model("acme/slow-trainer", () => "x", { version: V2, train: slow.run });
     fake.model("me/dest", () => "x");
     const { replicate } = clientOf(fake);
-    const error = await replicate
-      .train({ model: "acme/bad-trainer", destination: "me/dest", input: {}, interval: FAST })
-      .catch((e: unknown) => e);
+    const error = await train(replicate, {
+      model: "acme/bad-trainer",
+      destination: "me/dest",
+      input: {},
+      interval: FAST,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingError);
     expect((error as TrainingError).prediction.error).toBe("no images");
 
-    const training = await replicate.startTraining({
+    const training = await startTraining(replicate, {
       model: `acme/slow-trainer:${V2}`,
       destination: "me/dest",
       input: {},
@@ -1187,7 +1182,7 @@ describe("other resources", () => {
     });
     const { replicate } = clientOf(fake);
     await expect(
-      replicate.run("acme/reader", { input: { image: new Blob(["png bytes"], { type: "image/png" }) } }),
+      run(replicate, "acme/reader", { input: { image: new Blob(["png bytes"], { type: "image/png" }) } }),
     ).resolves.toBe("read");
     const [file] = fake.state.files.values();
     expect(seen).toBe(`${API}/files/${file?.id}`);
@@ -1365,7 +1360,7 @@ describe("other resources", () => {
       },
     });
     expect(await replicate.deployments.get({ deployment_owner: "acme", deployment_name: "prod" })).toEqual(created);
-    await expect(replicate.run({ deployment: "acme/prod" }, { input: { text: "a" } })).resolves.toBe("echo a");
+    await expect(run(replicate, { deployment: "acme/prod" }, { input: { text: "a" } })).resolves.toBe("echo a");
 
     const updated = await replicate.deployments.update({
       deployment_owner: "acme",
@@ -1402,7 +1397,7 @@ describe("other resources", () => {
     await replicate.deployments.create({
       body: { name: "pinned", model: "acme/echo", version: V1, hardware: "cpu", min_instances: 0, max_instances: 1 },
     });
-    const p = await replicate.createPrediction({ deployment: "acme/pinned" }, { input: {}, wait: 5 });
+    const p = await createPrediction(replicate, { deployment: "acme/pinned" }, { input: {}, wait: 5 });
     expect(p.version).toBe(V1);
     expect(p.output).toBe("v1");
   });
@@ -1512,7 +1507,7 @@ describe("pagination", () => {
     const fake = makeFake();
     fake.model("acme/echo", () => "x");
     const { replicate } = clientOf(fake);
-    await replicate.createPrediction("acme/echo", { input: {} });
+    await createPrediction(replicate, "acme/echo", { input: {} });
     expect((await replicate.predictions.list({ source: "web" })).results).toEqual([]);
     expect((await replicate.predictions.list({ created_after: "2999-01-01T00:00:00Z" })).results).toEqual([]);
     expect((await replicate.predictions.list({ created_before: "2000-01-01T00:00:00Z" })).results).toEqual([]);
@@ -1534,7 +1529,7 @@ describe("pagination", () => {
     fake.model("acme/echo", (i) => i.n);
     const { replicate } = clientOf(fake);
     const ids = [];
-    for (let n = 0; n < 9; n++) ids.push((await replicate.createPrediction("acme/echo", { input: { n } })).id);
+    for (let n = 0; n < 9; n++) ids.push((await createPrediction(replicate, "acme/echo", { input: { n } })).id);
     const listed = [];
     for await (const p of replicate.predictions.list()) listed.push(p.id);
     expect(listed).toEqual([...ids].reverse());
@@ -1579,7 +1574,7 @@ describe("faults", () => {
     fake.model("acme/echo", () => "x");
     fake.faults.statuses = [503];
     const { replicate, log } = clientOf(fake);
-    await expect(replicate.createPrediction("acme/echo", { input: {} })).rejects.toMatchObject({ status: 503 });
+    await expect(createPrediction(replicate, "acme/echo", { input: {} })).rejects.toMatchObject({ status: 503 });
     expect(log).toHaveLength(1);
   });
 
@@ -1679,7 +1674,7 @@ describe("serveFake", () => {
     server = await serveFake(fake);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     const replicate: Replicate = createReplicate({ auth: "test", baseUrl: server.url, retry: RETRY });
-    await expect(replicate.run("acme/upper", { input: { text: "over http" } })).resolves.toBe("OVER HTTP");
+    await expect(run(replicate, "acme/upper", { input: { text: "over http" } })).resolves.toBe("OVER HTTP");
     const file = await replicate.files.create({ body: { content: new Blob(["abc"]), filename: "a.txt" } });
     expect(file.urls.get).toBe(`${server.url}/files/${file.id}`);
     const blob = await replicate.files.download({ file_id: file.id, owner: "fake", expiry: 1, signature: "x" });

@@ -3,6 +3,7 @@
 // as data: URIs, and the create request carries the resulting URLs. Checked on the wire
 // through a recording fake fetch, and with a fake upload for the concurrency limit.
 import { describe, expect, test } from "vitest";
+import { createPrediction } from "../src/entries/run.js";
 import { prepareInput, type Upload } from "../src/file-inputs.js";
 import { ApiError, ConnectionError, createReplicate, InputError, ReplicateError } from "../src/index.js";
 import { hang, json, refused, reset, scriptedFetch } from "./support/fake-fetch.js";
@@ -101,7 +102,7 @@ describe("uploads through the Files API", () => {
   test("a Blob is uploaded as multipart content, filename and type, and its URL is sent", async () => {
     const api = fakeApi({ uploads: 1 });
     const bytes = [0x89, 0x50, 0x4e, 0x47, 0, 255];
-    await api.replicate.createPrediction("owner/name", {
+    await createPrediction(api.replicate, "owner/name", {
       input: { image: new Blob([new Uint8Array(bytes)], { type: "image/png" }), prompt: "a fox" },
     });
     expect(api.uploads).toEqual([
@@ -125,7 +126,7 @@ describe("uploads through the Files API", () => {
 
   test("a File is uploaded under its own name", async () => {
     const api = fakeApi({ uploads: 1 });
-    await api.replicate.createPrediction("owner/name", {
+    await createPrediction(api.replicate, "owner/name", {
       input: { audio: new File(["RIFF...."], "voice sample.wav", { type: "audio/wav" }) },
     });
     expect(api.uploads[0]).toMatchObject({
@@ -140,14 +141,14 @@ describe("uploads through the Files API", () => {
 
   test("a Blob without a type is sent as application/octet-stream", async () => {
     const api = fakeApi({ uploads: 1 });
-    await api.replicate.createPrediction("owner/name", { input: { f: new Blob(["x"]) } });
+    await createPrediction(api.replicate, "owner/name", { input: { f: new Blob(["x"]) } });
     expect(api.uploads[0]).toMatchObject({ type: "application/octet-stream", bytes: utf8("x") });
   });
 
   test("a Uint8Array is uploaded as its bytes", async () => {
     const api = fakeApi({ uploads: 1 });
     const bytes = [1, 2, 3, 0, 254, 255];
-    await api.replicate.createPrediction("owner/name", { input: { data: new Uint8Array(bytes) } });
+    await createPrediction(api.replicate, "owner/name", { input: { data: new Uint8Array(bytes) } });
     expect(api.uploads[0]).toMatchObject({ bytes, filename: "file", type: "application/octet-stream" });
     expect(api.input()).toEqual({ data: fileUrl(bytes) });
   });
@@ -155,7 +156,7 @@ describe("uploads through the Files API", () => {
   test("a subarray view uploads only the bytes it views", async () => {
     const api = fakeApi({ uploads: 1 });
     const whole = new Uint8Array([10, 11, 12, 13, 14, 15, 16, 17]);
-    await api.replicate.createPrediction("owner/name", { input: { data: whole.subarray(2, 5) } });
+    await createPrediction(api.replicate, "owner/name", { input: { data: whole.subarray(2, 5) } });
     expect(api.uploads[0]?.bytes).toEqual([12, 13, 14]);
     expect(api.input()).toEqual({ data: fileUrl([12, 13, 14]) });
   });
@@ -164,14 +165,14 @@ describe("uploads through the Files API", () => {
     const api = fakeApi({ uploads: 1 });
     const view = new Uint16Array([0x0102, 0x0304]);
     const expected = [...new Uint8Array(view.buffer)];
-    await api.replicate.createPrediction("owner/name", { input: { data: view } });
+    await createPrediction(api.replicate, "owner/name", { input: { data: view } });
     expect(api.uploads[0]?.bytes).toEqual(expected);
   });
 
   test("an ArrayBuffer is uploaded as its bytes", async () => {
     const api = fakeApi({ uploads: 1 });
     const buffer = new Uint8Array([7, 7, 0, 7]).buffer;
-    await api.replicate.createPrediction("owner/name", { input: { data: buffer } });
+    await createPrediction(api.replicate, "owner/name", { input: { data: buffer } });
     expect(api.uploads[0]?.bytes).toEqual([7, 7, 0, 7]);
     expect(api.input()).toEqual({ data: fileUrl([7, 7, 0, 7]) });
   });
@@ -186,14 +187,14 @@ describe("uploads through the Files API", () => {
         controller.close();
       },
     });
-    await api.replicate.createPrediction("owner/name", { input: { data: stream } });
+    await createPrediction(api.replicate, "owner/name", { input: { data: stream } });
     expect(api.uploads[0]?.bytes).toEqual([1, 2, 3, 4, 5, 6]);
     expect(api.input()).toEqual({ data: fileUrl([1, 2, 3, 4, 5, 6]) });
   });
 
   test("files nested deep in arrays and objects are all replaced; other values are kept", async () => {
     const api = fakeApi({ uploads: 4 });
-    await api.replicate.createPrediction("owner/name", {
+    await createPrediction(api.replicate, "owner/name", {
       input: {
         prompt: "p",
         n: 2,
@@ -223,7 +224,7 @@ describe("uploads through the Files API", () => {
     const list = [blob, "x"];
     const nested = { bytes };
     const input = { list, nested, prompt: "p" };
-    await api.replicate.createPrediction("owner/name", { input });
+    await createPrediction(api.replicate, "owner/name", { input });
     expect(input.list).toBe(list);
     expect(list).toEqual([blob, "x"]);
     expect(list[0]).toBe(blob);
@@ -238,7 +239,7 @@ describe("uploads through the Files API", () => {
     const blob = new Blob(["twice"], { type: "text/plain" });
     // Once or twice on the wire are both acceptable; the fake answers up to two uploads.
     const api = fakeApi({ uploads: 2 });
-    await api.replicate.createPrediction("owner/name", { input: { a: blob, b: [blob] } });
+    await createPrediction(api.replicate, "owner/name", { input: { a: blob, b: [blob] } });
     expect(api.uploads.length).toBeGreaterThanOrEqual(1);
     expect(api.uploads.every((u) => hex(u.bytes) === hex(utf8("twice")))).toBe(true);
     expect(api.input()).toEqual({ a: fileUrl(utf8("twice")), b: [fileUrl(utf8("twice"))] });
@@ -247,16 +248,16 @@ describe("uploads through the Files API", () => {
   test("the same plain object reached twice (not a cycle) is fine", async () => {
     const api = fakeApi({ uploads: 0 });
     const shared = { scale: 2 };
-    await api.replicate.createPrediction("owner/name", { input: { a: shared, b: [shared, shared] } });
+    await createPrediction(api.replicate, "owner/name", { input: { a: shared, b: [shared, shared] } });
     expect(api.input()).toEqual({ a: { scale: 2 }, b: [{ scale: 2 }, { scale: 2 }] });
   });
 
   test("a Files API answer without urls.get fails the create, naming the file", async () => {
     const fetch = scriptedFetch(json(201, { id: "f-odd", urls: {} }));
     const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
-    const error = await replicate
-      .createPrediction("owner/name", { input: { f: new Blob(["x"]) } })
-      .catch((e: unknown) => e);
+    const error = await createPrediction(replicate, "owner/name", { input: { f: new Blob(["x"]) } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ReplicateError);
     expect((error as Error).message).toContain("f-odd");
     expect(fetch.calls).toHaveLength(1);
@@ -266,7 +267,7 @@ describe("uploads through the Files API", () => {
     const controller = new AbortController();
     const fetch = scriptedFetch(hang);
     const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
-    const pending = replicate.createPrediction("owner/name", {
+    const pending = createPrediction(replicate, "owner/name", {
       input: { f: new Blob(["x"]) },
       signal: controller.signal,
     });
@@ -279,7 +280,7 @@ describe("uploads through the Files API", () => {
   // Optional settings are often left undefined; that must not break the input walk.
   test("an undefined field in the input is allowed (and left out of the JSON)", async () => {
     const api = fakeApi({ uploads: 0 });
-    await api.replicate.createPrediction("owner/name", { input: { prompt: "p", seed: undefined } });
+    await createPrediction(api.replicate, "owner/name", { input: { prompt: "p", seed: undefined } });
     expect(api.input()).toEqual({ prompt: "p" });
   });
 });
@@ -294,7 +295,7 @@ describe("circular input", () => {
     const replicate = createReplicate({ auth: "r8_test", fetch });
     const input: Record<string, unknown> = { image: new Blob(["x"]) };
     input.self = { back: input };
-    const error = await replicate.createPrediction("owner/name", { input }).catch((e: unknown) => e);
+    const error = await createPrediction(replicate, "owner/name", { input }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/circular/);
     expect(fetch.calls).toHaveLength(0);
@@ -305,7 +306,7 @@ describe("circular input", () => {
     const replicate = createReplicate({ auth: "r8_test", fetch });
     const list: unknown[] = [new Uint8Array([1])];
     list.push(list);
-    await expect(replicate.createPrediction("owner/name", { input: { list } })).rejects.toBeInstanceOf(InputError);
+    await expect(createPrediction(replicate, "owner/name", { input: { list } })).rejects.toBeInstanceOf(InputError);
     expect(fetch.calls).toHaveLength(0);
   });
 });
@@ -353,7 +354,7 @@ describe("concurrency", () => {
   test("through the client: 6 files with concurrency 2 keep exactly 2 uploads in flight", async () => {
     const api = fakeApi({ uploads: 6, uploadDelayMs: 15 });
     const files = Array.from({ length: 6 }, (_, i) => new Blob([`file ${i}`]));
-    await api.replicate.createPrediction("owner/name", { input: { files }, files: { concurrency: 2 } });
+    await createPrediction(api.replicate, "owner/name", { input: { files }, files: { concurrency: 2 } });
     expect(api.flight.max).toBe(2);
     expect(api.uploads).toHaveLength(6);
     expect(api.input()).toEqual({ files: files.map((_, i) => fileUrl(utf8(`file ${i}`))) });
@@ -409,7 +410,7 @@ describe('strategy "data-uri"', () => {
   test("inlines base64 data: URIs and uploads nothing", async () => {
     const api = fakeApi({ uploads: 0 });
     const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255];
-    await api.replicate.createPrediction("owner/name", {
+    await createPrediction(api.replicate, "owner/name", {
       input: {
         image: new Blob([new Uint8Array(png)], { type: "image/png" }),
         raw: [new Uint8Array([1, 2, 3])],
@@ -450,12 +451,10 @@ describe('strategy "data-uri"', () => {
   test("over the default 1 MiB limit, the create fails with InputError and nothing is sent", async () => {
     const fetch = scriptedFetch();
     const replicate = createReplicate({ auth: "r8_test", fetch });
-    const error = await replicate
-      .createPrediction("owner/name", {
-        input: { f: new Uint8Array(1_048_577) },
-        files: { strategy: "data-uri" },
-      })
-      .catch((e: unknown) => e);
+    const error = await createPrediction(replicate, "owner/name", {
+      input: { f: new Uint8Array(1_048_577) },
+      files: { strategy: "data-uri" },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toContain("1048576-byte limit");
     expect(fetch.calls).toHaveLength(0);
@@ -469,7 +468,7 @@ describe('strategy "default": fall back to a data URI only when the upload never
       return json(201, { id: "p1", status: "starting" });
     });
     const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
-    await replicate.createPrediction("owner/name", {
+    await createPrediction(replicate, "owner/name", {
       input: { image: new Blob([new Uint8Array([5, 6, 7])], { type: "image/webp" }) },
     });
     expect(fetch.calls.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${ORIGIN}/v1/files`, `POST ${CREATE_URL}`]);
@@ -480,9 +479,10 @@ describe('strategy "default": fall back to a data URI only when the upload never
   test("a refused connection with a file over maxDataUriBytes propagates the ConnectionError", async () => {
     const fetch = scriptedFetch(refused());
     const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
-    const error = await replicate
-      .createPrediction("owner/name", { input: { f: new Uint8Array(10) }, files: { maxDataUriBytes: 9 } })
-      .catch((e: unknown) => e);
+    const error = await createPrediction(replicate, "owner/name", {
+      input: { f: new Uint8Array(10) },
+      files: { maxDataUriBytes: 9 },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(fetch.calls).toHaveLength(1);
   });
@@ -490,9 +490,9 @@ describe('strategy "default": fall back to a data URI only when the upload never
   test("after a 500 the ApiError propagates: no data URI, no create", async () => {
     const fetch = scriptedFetch(json(500, { detail: "storage down" }));
     const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
-    const error = await replicate
-      .createPrediction("owner/name", { input: { f: new Blob(["x"]) } })
-      .catch((e: unknown) => e);
+    const error = await createPrediction(replicate, "owner/name", { input: { f: new Blob(["x"]) } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(500);
     expect(fetch.calls.map((r) => r.url)).toEqual([`${ORIGIN}/v1/files`]);
@@ -501,9 +501,9 @@ describe('strategy "default": fall back to a data URI only when the upload never
   test("after a reset connection (may have been stored) the ConnectionError propagates: no data URI", async () => {
     const fetch = scriptedFetch(reset());
     const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
-    const error = await replicate
-      .createPrediction("owner/name", { input: { f: new Blob(["x"]) } })
-      .catch((e: unknown) => e);
+    const error = await createPrediction(replicate, "owner/name", { input: { f: new Blob(["x"]) } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConnectionError);
     expect(fetch.calls.map((r) => r.url)).toEqual([`${ORIGIN}/v1/files`]);
   });
@@ -518,16 +518,17 @@ describe('strategy "upload"', () => {
   test("never falls back: a refused connection propagates the ConnectionError", async () => {
     const fetch = scriptedFetch(refused());
     const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
-    const error = await replicate
-      .createPrediction("owner/name", { input: { f: new Blob(["x"]) }, files: { strategy: "upload" } })
-      .catch((e: unknown) => e);
+    const error = await createPrediction(replicate, "owner/name", {
+      input: { f: new Blob(["x"]) },
+      files: { strategy: "upload" },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(fetch.calls.map((r) => r.url)).toEqual([`${ORIGIN}/v1/files`]);
   });
 
   test("uploads even a small file", async () => {
     const api = fakeApi({ uploads: 1 });
-    await api.replicate.createPrediction("owner/name", {
+    await createPrediction(api.replicate, "owner/name", {
       input: { f: new Uint8Array([1]) },
       files: { strategy: "upload" },
     });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { createLimiter } from "../src/entries/limit.js";
 import { createReplicate, InputError } from "../src/index.js";
-import { createLimiter } from "../src/limiter.js";
 import { json } from "./support/fake-fetch.js";
 
-describe("maxConcurrency", () => {
+describe("createLimiter", () => {
   it("never has more than the cap in flight, and every call completes", async () => {
     let inFlight = 0;
     let most = 0;
@@ -14,7 +14,7 @@ describe("maxConcurrency", () => {
       inFlight--;
       return json(200, { id: new URL(request.url).pathname.split("/").at(-1) });
     };
-    const replicate = createReplicate({ auth: "r8", fetch, maxConcurrency: 3 });
+    const replicate = createReplicate({ auth: "r8", fetch, limiter: createLimiter(3) });
     const ids = Array.from({ length: 20 }, (_, i) => `p${i}`);
     const got = await Promise.all(ids.map((id) => replicate.predictions.get({ prediction_id: id })));
     expect(got.map((p) => p.id)).toEqual(ids);
@@ -46,7 +46,27 @@ describe("maxConcurrency", () => {
   });
 
   it("refuses a cap that is not a whole number ≥ 1", () => {
-    expect(() => createReplicate({ maxConcurrency: 0 })).toThrow(InputError);
-    expect(() => createReplicate({ maxConcurrency: 1.5 })).toThrow(/maxConcurrency/);
+    expect(() => createLimiter(0)).toThrow(InputError);
+    expect(() => createLimiter(1.5)).toThrow(/whole number/);
+    expect(() => createLimiter(Number.NaN)).toThrow(InputError);
+  });
+
+  it("one limiter shared by two clients caps them together", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const fetch = async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight--;
+      return json(200, { id: "p" });
+    };
+    const limiter = createLimiter(2);
+    const a = createReplicate({ auth: "r8", fetch, limiter });
+    const b = createReplicate({ auth: "r8", fetch, limiter });
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).predictions.get({ prediction_id: `p${i}` })),
+    );
+    expect(most).toBe(2);
   });
 });

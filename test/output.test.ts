@@ -3,16 +3,16 @@
 // URLs decoded locally, and the token sent with a download only to the API's own origin.
 import nock from "nock";
 import { describe, expect, test, vi } from "vitest";
-import { transportDownload } from "../src/file-output.js";
 import {
-  ApiError,
-  createReplicate,
   type Download,
   decodeDataUrl,
   FileOutput,
   normalizeOutput,
   type OutputSchema,
-} from "../src/index.js";
+  run,
+} from "../src/entries/run.js";
+import { transportDownload } from "../src/file-output.js";
+import { ApiError, createReplicate } from "../src/index.js";
 import { resolveRetry } from "../src/retry.js";
 import { createTransport, type FetchLike } from "../src/transport.js";
 import { hang, json, scriptedFetch } from "./support/fake-fetch.js";
@@ -611,7 +611,7 @@ describe("downloads through a client", () => {
       .post("/v1/models/owner/name/predictions")
       .reply(201, succeeded([DELIVERY, API_FILE]), { "content-type": "application/json" });
     const replicate = createReplicate({ auth: TOKEN });
-    const [delivered, apiFile] = await replicate.run<[FileOutput, FileOutput]>("owner/name", { input: {} });
+    const [delivered, apiFile] = await run<[FileOutput, FileOutput]>(replicate, "owner/name", { input: {} });
     expect(delivered).toBeInstanceOf(FileOutput);
     expect(apiFile).toBeInstanceOf(FileOutput);
 
@@ -630,7 +630,7 @@ describe("downloads through a client", () => {
   test("run downloads nothing until an output file is read", async () => {
     const fetch = scriptedFetch(json(201, succeeded({ image: DELIVERY })), new Response("png bytes"));
     const replicate = createReplicate({ auth: TOKEN, fetch });
-    const out = await replicate.run<{ image: FileOutput }>("owner/name", { input: {} });
+    const out = await run<{ image: FileOutput }>(replicate, "owner/name", { input: {} });
     await tick();
     expect(fetch.calls.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${ORIGIN}/v1/models/owner/name/predictions`]);
     expect(String(out.image)).toBe(DELIVERY);

@@ -1,7 +1,7 @@
-// The built package: no runtime dependencies, type declarations that import nothing,
-// and both module formats usable from plain Node. Builds first if dist/ is missing.
+// The built package: no runtime dependencies, code and type declarations that import
+// only the package's own files, and both module formats usable from plain Node. Builds first if dist/ is missing.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import pkg from "../package.json" with { type: "json" };
@@ -10,7 +10,7 @@ const root = new URL("../", import.meta.url).pathname;
 const dist = (file: string) => join(root, "dist", file);
 
 beforeAll(() => {
-  if (!existsSync(dist("index.js"))) execFileSync("npx", ["tsup"], { cwd: root, stdio: "ignore" });
+  if (!existsSync(dist("index.js"))) execFileSync("npm", ["run", "build"], { cwd: root, stdio: "ignore" });
 }, 60_000);
 
 describe("the built package", () => {
@@ -24,33 +24,56 @@ describe("the built package", () => {
     expect(Object.keys((pkg as { peerDependencies?: object }).peerDependencies ?? {})).toEqual([]);
   });
 
-  it.each(["index.js", "index.cjs", "proxy.js", "proxy.cjs", "testing.js", "testing.cjs"])(
-    "%s imports no other module",
-    (file) => {
-      const code = readFileSync(dist(file), "utf8");
-      expect(code).not.toMatch(/\bfrom\s*["'][^"'.]/);
-      expect(code).not.toMatch(/\brequire\(\s*["'][^"'.]/);
-      expect(code).not.toMatch(/\bimport\(\s*["']/);
-    },
-  );
+  const shipped = () => readdirSync(join(root, "dist"));
+  /** Every module specifier in a file's code (comments hold JSDoc examples; only code counts). */
+  const specifiers = (file: string) =>
+    Array.from(
+      readFileSync(dist(file), "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/^\s*\/\/.*$/gm, "")
+        .matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)["']([^"']+)["']/g),
+      (m) => m[1] as string,
+    );
 
-  it.each([
-    "index.d.ts",
-    "index.d.cts",
-    "proxy.d.ts",
-    "proxy.d.cts",
-    "testing.d.ts",
-    "testing.d.cts",
-    "testing-node.d.ts",
-  ])("%s imports nothing", (file) => {
-    // Comments hold JSDoc examples that mention imports; only code counts.
-    const types = readFileSync(dist(file), "utf8")
-      .replace(/\/\*[\s\S]*?\*\//g, "")
-      .replace(/\/\/.*$/gm, "");
-    expect(types).not.toMatch(/^\s*import\s/m);
-    expect(types).not.toMatch(/\bfrom\s*["']/);
-    expect(types).not.toMatch(/\bimport\(\s*["']/);
-    expect(types).not.toMatch(/reference\s+types=/);
+  it("ships an ESM and a CJS build with types for every entry in exports", () => {
+    for (const name of Object.keys(pkg.exports).filter((k) => k !== "./package.json")) {
+      type Entry = { import: Record<string, string>; require: Record<string, string> };
+      const entry = (pkg.exports as unknown as Record<string, Entry>)[name];
+      for (const path of [...Object.values(entry?.import ?? {}), ...Object.values(entry?.require ?? {})]) {
+        expect(existsSync(join(root, path)), `${name}: ${path}`).toBe(true);
+      }
+    }
+  });
+
+  it("JavaScript imports only the package's own files (and node: in the Node-only entry)", () => {
+    const code = shipped().filter((f) => /\.c?js$/.test(f));
+    expect(code.length).toBeGreaterThan(20);
+    for (const file of code) {
+      for (const spec of specifiers(file)) {
+        if (spec.startsWith("node:") && file.startsWith("testing-node.")) continue;
+        expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[\w-]+\.c?js$/);
+        // ESM imports ESM, CJS requires CJS, and the file is there.
+        expect(spec.endsWith(".cjs"), `${file} imports ${spec}`).toBe(file.endsWith(".cjs"));
+        expect(shipped(), `${file} imports ${spec}`).toContain(spec.slice(2));
+      }
+    }
+  });
+
+  it("type declarations import only the package's own declarations", () => {
+    const types = shipped().filter((f) => /\.d\.c?ts$/.test(f));
+    for (const file of types) {
+      const text = readFileSync(dist(file), "utf8");
+      expect(text, file).not.toMatch(/reference\s+types=/);
+      for (const spec of specifiers(file)) {
+        expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[\w-]+\.c?js$/);
+        const declaration = spec
+          .slice(2)
+          .replace(/\.js$/, ".d.ts")
+          .replace(/\.cjs$/, ".d.cts");
+        expect(declaration.endsWith(".d.cts"), `${file} imports ${spec}`).toBe(file.endsWith(".d.cts"));
+        expect(shipped(), `${file} imports ${spec}`).toContain(declaration);
+      }
+    }
   });
 
   const script = `

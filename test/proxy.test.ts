@@ -2,7 +2,9 @@
 // origin; the proxy forwards only allowed operations to the API (here the fake Replicate,
 // which insists on the server's token), streams SSE through, and refuses the rest.
 import { describe, expect, it } from "vitest";
-import { ApiError, collectText, createReplicate } from "../src/index.js";
+import { createPrediction, run } from "../src/entries/run.js";
+import { collectText, stream } from "../src/entries/stream.js";
+import { ApiError, createReplicate } from "../src/index.js";
 import { createProxy } from "../src/proxy.js";
 import { createFakeReplicate } from "../src/testing/index.js";
 
@@ -30,7 +32,7 @@ describe("createProxy", () => {
   it("runs an allowed model with the server's token, never the browser's", async () => {
     const { fake, proxy, browser, upstream } = setup(["models.predictions.create", "predictions.get"]);
     fake.model("acme/upper", (input) => String(input.text).toUpperCase());
-    await expect(browser.run("acme/upper", { input: { text: "hi" }, interval: { initialMs: 1 } })).resolves.toBe("HI");
+    await expect(run(browser, "acme/upper", { input: { text: "hi" }, interval: { initialMs: 1 } })).resolves.toBe("HI");
     expect(upstream.length).toBeGreaterThan(0);
     for (const request of upstream) {
       expect(request.url.startsWith("https://api.replicate.com/v1/")).toBe(true);
@@ -63,9 +65,9 @@ describe("createProxy", () => {
     fake.model("acme/chat", async function* () {
       for (const word of ["Hello", " from", " the", " proxy"]) yield word;
     });
-    const prediction = await browser.createPrediction("acme/chat", { input: {} });
+    const prediction = await createPrediction(browser, "acme/chat", { input: {} });
     expect(prediction.urls.stream?.startsWith(`${APP}/api/replicate/__stream/`)).toBe(true);
-    expect(await collectText(browser.stream(prediction))).toBe("Hello from the proxy");
+    expect(await collectText(stream(browser, prediction))).toBe("Hello from the proxy");
     const streamed = upstream.filter((r) => r.url.includes("/stream/"));
     expect(streamed.length).toBeGreaterThan(0);
     expect(streamed.every((r) => r.headers.get("authorization") === `Bearer ${SERVER_TOKEN}`)).toBe(true);

@@ -2,7 +2,8 @@
 // copies must work, and send exactly what it appears to send.
 import nock from "nock";
 import { afterEach, expect, it, vi } from "vitest";
-import { createReplicate, type FileOutput } from "../src/index.js";
+import { type FileOutput, run } from "../src/entries/run.js";
+import { createReplicate } from "../src/index.js";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -33,7 +34,7 @@ it("runs the quick start", async () => {
   // --- from README.md, "Quick start" ---
   const replicate = createReplicate(); // token from REPLICATE_API_TOKEN
 
-  const [image] = await replicate.run<FileOutput[]>("black-forest-labs/flux-schnell", {
+  const [image] = await run<FileOutput[]>(replicate, "black-forest-labs/flux-schnell", {
     input: { prompt: "an astronaut riding a horse" },
   });
   console.log(image?.url);

@@ -6,16 +6,15 @@ import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
-  createReplicate,
   FileOutput,
   isAbortError,
   isPredictionError,
-  isTimeoutError,
-  type Prediction,
   PredictionError,
   type Progress,
-  TimeoutError,
-} from "../src/index.js";
+  run,
+  wait,
+} from "../src/entries/run.js";
+import { createReplicate, isTimeoutError, type Prediction, TimeoutError } from "../src/index.js";
 import { deferred } from "./support/deferred.js";
 import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
 import { prediction as pred, PREDICTION_VERSION as V } from "./support/fixtures.js";
@@ -56,7 +55,7 @@ describe("creating and polling", () => {
   it("keeps polling when the sync window ends in processing", async () => {
     on("POST", CREATE, [201, pred("p1", "processing")]);
     on("GET", GET_P1, [200, pred("p1", "processing")], [200, pred("p1", "succeeded", { output: "done" })]);
-    await expect(replicate.run("acme/model", { input: { prompt: "hi" }, interval: FAST })).resolves.toBe("done");
+    await expect(run(replicate, "acme/model", { input: { prompt: "hi" }, interval: FAST })).resolves.toBe("done");
     expect(lines()).toEqual([`POST ${CREATE}`, `GET ${GET_P1}`, `GET ${GET_P1}`]);
     for (const seen of log) expect(seen.headers.authorization).toBe("Bearer r8_test");
     expect(JSON.parse(log[0]?.body as string)).toStrictEqual({ input: { prompt: "hi" } });
@@ -71,13 +70,13 @@ describe("creating and polling", () => {
       [200, pred("p1", "processing")],
       [200, pred("p1", "succeeded", { output: 42 })],
     );
-    await expect(replicate.run("acme/model", { input: {}, interval: FAST })).resolves.toBe(42);
+    await expect(run(replicate, "acme/model", { input: {}, interval: FAST })).resolves.toBe(42);
     expect(lines()).toEqual([`POST ${CREATE}`, `GET ${GET_P1}`, `GET ${GET_P1}`, `GET ${GET_P1}`]);
   });
 
   it("does not poll at all when the create already succeeded", async () => {
     on("POST", CREATE, [201, pred("p1", "succeeded", { output: ["a", 1] })]);
-    await expect(replicate.run("acme/model", { input: {}, interval: FAST })).resolves.toEqual(["a", 1]);
+    await expect(run(replicate, "acme/model", { input: {}, interval: FAST })).resolves.toEqual(["a", 1]);
     expect(lines()).toEqual([`POST ${CREATE}`]);
   });
 
@@ -90,15 +89,15 @@ describe("creating and polling", () => {
       [200, pred("p1", "queued")],
       [200, pred("p1", "succeeded", { output: "ok" })],
     );
-    await expect(replicate.run("acme/model", { input: {}, interval: FAST })).resolves.toBe("ok");
+    await expect(run(replicate, "acme/model", { input: {}, interval: FAST })).resolves.toBe("ok");
     expect(lines()).toEqual([`POST ${CREATE}`, `GET ${GET_P1}`, `GET ${GET_P1}`, `GET ${GET_P1}`]);
   });
 
   it("routes each reference form to its create operation", async () => {
     on("POST", "/v1/predictions", [201, pred("p1", "succeeded", { output: 1 })]);
     on("POST", "/v1/deployments/acme/sdxl/predictions", [201, pred("p1", "succeeded", { output: 2 })]);
-    await expect(replicate.run(`acme/model:${V}`, { input: { a: 1 } })).resolves.toBe(1);
-    await expect(replicate.run({ deployment: "acme/sdxl" }, { input: { a: 1 } })).resolves.toBe(2);
+    await expect(run(replicate, `acme/model:${V}`, { input: { a: 1 } })).resolves.toBe(1);
+    await expect(run(replicate, { deployment: "acme/sdxl" }, { input: { a: 1 } })).resolves.toBe(2);
     expect(lines()).toEqual(["POST /v1/predictions", "POST /v1/deployments/acme/sdxl/predictions"]);
     expect(JSON.parse(log[0]?.body as string)).toStrictEqual({ input: { a: 1 }, version: V });
     expect(JSON.parse(log[1]?.body as string)).toStrictEqual({ input: { a: 1 } });
@@ -106,7 +105,7 @@ describe("creating and polling", () => {
 
   it("sends the create options on the wire", async () => {
     on("POST", CREATE, [201, pred("p1", "succeeded")]);
-    await replicate.run("acme/model", {
+    await run(replicate, "acme/model", {
       input: { prompt: "hi" },
       cancelAfter: "5m",
       webhook: "https://example.com/hook",
@@ -125,7 +124,7 @@ describe("the sync window", () => {
   const replicate = createReplicate({ auth: "r8_test", retry: false });
   const prefer = async (options: { wait?: number; timeoutMs?: number }) => {
     on("POST", CREATE, [201, pred("p1", "succeeded")]);
-    await replicate.run("acme/model", { input: {}, ...options });
+    await run(replicate, "acme/model", { input: {}, ...options });
     return log.at(-1)?.headers.prefer;
   };
 
@@ -158,7 +157,7 @@ describe("a prediction that does not succeed rejects with PredictionError", () =
       200,
       pred("p1", "failed", { error: "CUDA out of memory", logs: "loading weights\nTraceback: CUDA out of memory" }),
     ]);
-    const error = await failed(replicate.run("acme/model", { input: {}, interval: FAST }));
+    const error = await failed(run(replicate, "acme/model", { input: {}, interval: FAST }));
     expect(error).toBeInstanceOf(PredictionError);
     expect(isPredictionError(error)).toBe(true);
     expect(error.reason).toBe("failed");
@@ -169,7 +168,7 @@ describe("a prediction that does not succeed rejects with PredictionError", () =
 
   it("failed already in the sync window: no poll", async () => {
     on("POST", CREATE, [201, pred("p1", "failed", { error: "bad input" })]);
-    const error = await failed(replicate.run("acme/model", { input: {}, interval: FAST }));
+    const error = await failed(run(replicate, "acme/model", { input: {}, interval: FAST }));
     expect(error).toMatchObject({ name: "PredictionError", reason: "failed" });
     expect(lines()).toEqual([`POST ${CREATE}`]);
   });
@@ -178,7 +177,7 @@ describe("a prediction that does not succeed rejects with PredictionError", () =
     on("POST", CREATE, [201, pred("p1", "starting")]);
     // One answer only: a second poll would find no interceptor and be reported as unmatched.
     on("GET", GET_P1, [200, pred("p1", status)]);
-    const error = await failed(replicate.run("acme/model", { input: {}, interval: FAST }));
+    const error = await failed(run(replicate, "acme/model", { input: {}, interval: FAST }));
     expect(error).toBeInstanceOf(PredictionError);
     expect(error.reason).toBe(status);
     expect(error.prediction).toMatchObject({ id: "p1", status });
@@ -200,7 +199,7 @@ describe("output", () => {
     };
     on("POST", CREATE, [201, pred("p1", "succeeded", { output })]);
     // No interceptor for replicate.delivery: a download would be unmatched (and refused).
-    const result = (await replicate.run("acme/model", { input: {} })) as {
+    const result = (await run(replicate, "acme/model", { input: {} })) as {
       images: FileOutput[];
       caption: string;
       data: FileOutput;
@@ -219,7 +218,7 @@ describe("output", () => {
     const replicate = createReplicate({ auth: "r8_test", retry: false });
     const output = ["https://replicate.delivery/pbxt/a.png", { nested: "https://replicate.delivery/b.png" }];
     on("POST", CREATE, [201, pred("p1", "succeeded", { output })]);
-    const result = await replicate.run("acme/model", { input: {}, raw: true });
+    const result = await run(replicate, "acme/model", { input: {}, raw: true });
     expect(result).toStrictEqual(output);
   });
 
@@ -242,8 +241,8 @@ describe("output", () => {
       on("POST", CREATE, [201, pred("p1", "succeeded", { output: ["Hel", "lo", "!"] })]);
       on("POST", CREATE, [201, pred("p2", "succeeded", { output: ["Good", "bye"] })]);
       on("GET", `/v1/models/acme/model/versions/${V}`, [200, schemaVersion(tokens)]);
-      await expect(replicate.run("acme/model", { input: {}, outputSchema: true })).resolves.toBe("Hello!");
-      await expect(replicate.run("acme/model", { input: {}, outputSchema: true })).resolves.toBe("Goodbye");
+      await expect(run(replicate, "acme/model", { input: {}, outputSchema: true })).resolves.toBe("Hello!");
+      await expect(run(replicate, "acme/model", { input: {}, outputSchema: true })).resolves.toBe("Goodbye");
       expect(lines()).toEqual([`POST ${CREATE}`, `GET /v1/models/acme/model/versions/${V}`, `POST ${CREATE}`]);
       expect(log[1]?.headers.authorization).toBe("Bearer r8_test");
     });
@@ -257,7 +256,7 @@ describe("output", () => {
       const output = { image: "https://replicate.delivery/a.png", link: "https://example.com/page" };
       on("POST", CREATE, [201, pred("p1", "succeeded", { output })]);
       on("GET", `/v1/models/acme/model/versions/${V}`, [200, schemaVersion(schema)]);
-      const result = (await replicate.run("acme/model", { input: {}, outputSchema: true })) as Record<string, unknown>;
+      const result = (await run(replicate, "acme/model", { input: {}, outputSchema: true })) as Record<string, unknown>;
       expect(result.image).toBeInstanceOf(FileOutput);
       expect(result.link).toBe("https://example.com/page");
     });
@@ -267,8 +266,8 @@ describe("output", () => {
       on("POST", CREATE, [201, pred("p1", "succeeded", { output: ["Hel", "lo"] })]);
       on("POST", CREATE, [201, pred("p2", "succeeded", { output: ["Hel", "lo"] })]);
       on("GET", `/v1/models/acme/model/versions/${V}`, [404, { detail: "not found" }], [200, schemaVersion(tokens)]);
-      await expect(replicate.run("acme/model", { input: {}, outputSchema: true })).resolves.toEqual(["Hel", "lo"]);
-      await expect(replicate.run("acme/model", { input: {}, outputSchema: true })).resolves.toBe("Hello");
+      await expect(run(replicate, "acme/model", { input: {}, outputSchema: true })).resolves.toEqual(["Hel", "lo"]);
+      await expect(run(replicate, "acme/model", { input: {}, outputSchema: true })).resolves.toBe("Hello");
       expect(lines().filter((l) => l.startsWith("GET"))).toHaveLength(2);
     });
 
@@ -287,8 +286,8 @@ describe("output", () => {
       );
       const replicate = scripted(fetch);
       const controller = new AbortController();
-      const a = failed(replicate.run("acme/model", { input: {}, outputSchema: true, signal: controller.signal }));
-      const b = replicate.run("acme/model", { input: {}, outputSchema: true });
+      const a = failed(run(replicate, "acme/model", { input: {}, outputSchema: true, signal: controller.signal }));
+      const b = run(replicate, "acme/model", { input: {}, outputSchema: true });
       await lookup;
       controller.abort(new Error("only run A"));
       expect(await a).toBeInstanceOf(AbortError);
@@ -306,7 +305,7 @@ describe("output", () => {
       });
       const controller = new AbortController();
       const result = failed(
-        scripted(fetch).run("acme/model", { input: {}, outputSchema: true, signal: controller.signal }),
+        run(scripted(fetch), "acme/model", { input: {}, outputSchema: true, signal: controller.signal }),
       );
       await lookup;
       const reason = new Error("stop");
@@ -320,7 +319,7 @@ describe("output", () => {
     it("without the option, no schema is fetched", async () => {
       const replicate = createReplicate({ auth: "r8_test", retry: false });
       on("POST", CREATE, [201, pred("p1", "succeeded", { output: ["Hel", "lo"] })]);
-      await expect(replicate.run("acme/model", { input: {} })).resolves.toEqual(["Hel", "lo"]);
+      await expect(run(replicate, "acme/model", { input: {} })).resolves.toEqual(["Hel", "lo"]);
       expect(lines()).toEqual([`POST ${CREATE}`]);
     });
   });
@@ -340,7 +339,7 @@ describe("onProgress", () => {
       [200, pred("p1", "succeeded", { logs: bar100, output: "ok" })],
     );
     const seen: [string, Progress | null][] = [];
-    await replicate.run("acme/model", {
+    await run(replicate, "acme/model", {
       input: {},
       interval: FAST,
       onProgress: (p: Prediction, progress: Progress | null) => seen.push([p.status, progress]),
@@ -366,7 +365,7 @@ describe("abort", () => {
       json(200, pred("p1", "canceled")),
     );
     const controller = new AbortController();
-    const result = failed(scripted(fetch).run("acme/model", { input: {}, signal: controller.signal, interval: FAST }));
+    const result = failed(run(scripted(fetch), "acme/model", { input: {}, signal: controller.signal, interval: FAST }));
     await polled;
     const reason = new Error("user closed the tab");
     controller.abort(reason);
@@ -392,7 +391,7 @@ describe("abort", () => {
     );
     const controller = new AbortController();
     const result = failed(
-      scripted(fetch).run("acme/model", { input: {}, signal: controller.signal, interval: { initialMs: 1000 } }),
+      run(scripted(fetch), "acme/model", { input: {}, signal: controller.signal, interval: { initialMs: 1000 } }),
     );
     await vi.advanceTimersByTimeAsync(1000); // the first poll
     expect(calls(fetch)).toEqual([`POST ${URL_CREATE}`, `GET ${URL_P1}`]);
@@ -412,7 +411,7 @@ describe("abort", () => {
     const fetch = scriptedFetch(json(201, pred("p1", "starting")), json(200, pred("p1", "processing")), hang);
     const controller = new AbortController();
     const result = failed(
-      scripted(fetch).run("acme/model", {
+      run(scripted(fetch), "acme/model", {
         input: {},
         signal: controller.signal,
         cancelOnAbort: false,
@@ -441,7 +440,7 @@ describe("abort", () => {
     );
     const controller = new AbortController();
     const result = failed(
-      scripted(fetch).run("acme/model", { input: {}, signal: controller.signal, interval: { initialMs: 100 } }),
+      run(scripted(fetch), "acme/model", { input: {}, signal: controller.signal, interval: { initialMs: 100 } }),
     );
     await vi.advanceTimersByTimeAsync(150);
     controller.abort();
@@ -458,7 +457,7 @@ describe("abort", () => {
       return hang(request);
     });
     const controller = new AbortController();
-    const result = failed(scripted(fetch).run("acme/model", { input: {}, signal: controller.signal, interval: FAST }));
+    const result = failed(run(scripted(fetch), "acme/model", { input: {}, signal: controller.signal, interval: FAST }));
     await created;
     const reason = new Error("never mind");
     controller.abort(reason);
@@ -474,14 +473,14 @@ describe("abort", () => {
   it("a finished run leaves no listener on the caller's signal", async () => {
     const fetch = scriptedFetch(json(201, pred("p1", "starting")), json(200, pred("p1", "succeeded", { output: 1 })));
     const controller = new AbortController();
-    await scripted(fetch).run("acme/model", { input: {}, signal: controller.signal, interval: FAST });
+    await run(scripted(fetch), "acme/model", { input: {}, signal: controller.signal, interval: FAST });
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
   it("an already aborted signal sends nothing", async () => {
     const fetch = scriptedFetch();
     const reason = new Error("too late");
-    const error = await failed(scripted(fetch).run("acme/model", { input: {}, signal: AbortSignal.abort(reason) }));
+    const error = await failed(run(scripted(fetch), "acme/model", { input: {}, signal: AbortSignal.abort(reason) }));
     expect(error).toBeInstanceOf(AbortError);
     expect(error.cause).toBe(reason);
     expect(error.prediction).toBeUndefined();
@@ -502,7 +501,7 @@ describe("timeoutMs", () => {
     );
     const replicate = scripted(fetch);
     const result = failed(
-      replicate.run("acme/model", { input: {}, timeoutMs: 5000, interval: { initialMs: 1500, factor: 1 } }),
+      run(replicate, "acme/model", { input: {}, timeoutMs: 5000, interval: { initialMs: 1500, factor: 1 } }),
     );
     await vi.advanceTimersByTimeAsync(4999);
     expect(fetch.calls).toHaveLength(4);
@@ -524,7 +523,7 @@ describe("timeoutMs", () => {
       `POST ${URL_CANCEL}`,
     ]);
     vi.useRealTimers();
-    await expect(replicate.wait(error.prediction?.id as string)).resolves.toMatchObject({
+    await expect(wait(replicate, error.prediction?.id as string)).resolves.toMatchObject({
       id: "p1",
       status: "canceled",
     });
@@ -535,7 +534,7 @@ describe("timeoutMs", () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(json(201, pred("p1", "starting")), hang, json(200, pred("p1", "canceled")));
     const result = failed(
-      scripted(fetch).run("acme/model", { input: {}, timeoutMs: 3000, interval: { initialMs: 1000 } }),
+      run(scripted(fetch), "acme/model", { input: {}, timeoutMs: 3000, interval: { initialMs: 1000 } }),
     );
     await vi.advanceTimersByTimeAsync(3000);
     const error = await result;
@@ -554,7 +553,7 @@ describe("timeoutMs", () => {
     );
     const replicate = scripted(fetch);
     const result = failed(
-      replicate.run("acme/model", { input: {}, timeoutMs: 2000, cancelOnAbort: false, interval: { initialMs: 1500 } }),
+      run(replicate, "acme/model", { input: {}, timeoutMs: 2000, cancelOnAbort: false, interval: { initialMs: 1500 } }),
     );
     await vi.advanceTimersByTimeAsync(2000);
     const error = await result;
@@ -562,7 +561,7 @@ describe("timeoutMs", () => {
     expect(error.prediction).toMatchObject({ id: "p1", status: "processing", urls: { get: URL_P1 } });
     expect(calls(fetch)).toEqual([`POST ${URL_CREATE}`, `GET ${URL_P1}`]);
     vi.useRealTimers();
-    await expect(replicate.wait(error.prediction?.id as string)).resolves.toMatchObject({
+    await expect(wait(replicate, error.prediction?.id as string)).resolves.toMatchObject({
       status: "succeeded",
       output: "late",
     });
@@ -571,7 +570,7 @@ describe("timeoutMs", () => {
   it("during the create request: TimeoutError without a prediction, the request aborted", async () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(hang);
-    const result = failed(scripted(fetch).run("acme/model", { input: {}, timeoutMs: 3000 }));
+    const result = failed(run(scripted(fetch), "acme/model", { input: {}, timeoutMs: 3000 }));
     await vi.advanceTimersByTimeAsync(3000);
     const error = await result;
     expect(error).toBeInstanceOf(TimeoutError);

@@ -5,18 +5,14 @@
 // queued for, or a handler no request used, fails the test.
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AbortError, FileOutput, PredictionError } from "../src/entries/run.js";
+import { collectText, outputText, type StreamEvent, stream } from "../src/entries/stream.js";
 import {
-  AbortError,
   ApiError,
-  collectText,
   createReplicate,
-  FileOutput,
-  outputText,
   type Prediction,
-  PredictionError,
   type Replicate,
   ReplicateError,
-  type StreamEvent,
   TimeoutError,
 } from "../src/index.js";
 import { prediction } from "./support/fixtures.js";
@@ -181,7 +177,7 @@ describe("streaming a prediction", () => {
 
   it("yields output and logs in order with their ids, across chunks split anywhere, and ends at done", async () => {
     sse.on("GET", STREAM, streamOf(ragged));
-    const { events, error } = await collect(replicate.stream(pred("processing")));
+    const { events, error } = await collect(stream(replicate, pred("processing")));
     expect(error).toBeUndefined();
     expect(events).toEqual([
       out("Hel", "1690212292:0"),
@@ -205,16 +201,16 @@ describe("streaming a prediction", () => {
 
   it("collectText and outputText give the output text only", async () => {
     sse.on("GET", STREAM, streamOf(ragged), streamOf(ragged));
-    await expect(collectText(replicate.stream(pred("processing")))).resolves.toBe("Hello wörld 🙂");
+    await expect(collectText(stream(replicate, pred("processing")))).resolves.toBe("Hello wörld 🙂");
     const pieces: string[] = [];
-    for await (const piece of outputText(replicate.stream(pred("processing")))) pieces.push(piece);
+    for await (const piece of outputText(stream(replicate, pred("processing")))) pieces.push(piece);
     expect(pieces).toEqual(["Hel", "lo wörld", " 🙂"]);
   });
 
   it("creates the prediction from a model reference, then GETs the stream URL it returned", async () => {
     api.on("POST", CREATE, json(201, pred("starting")));
     sse.on("GET", STREAM, streamOf([ev("1", "output", "Hi"), ev("2", "done", "{}")]));
-    const { events, error } = await collect(replicate.stream("acme/model", { input: { prompt: "hi" } }));
+    const { events, error } = await collect(stream(replicate, "acme/model", { input: { prompt: "hi" } }));
     expect(error).toBeUndefined();
     expect(events).toEqual([out("Hi", "1"), done({}, "2")]);
     expect(api.lines()).toEqual([`POST ${CREATE}`]);
@@ -230,7 +226,7 @@ describe("streaming a prediction", () => {
     const https = "https://replicate.delivery/xezq/frame-0.png";
     const dataUri = "data:image/png;base64,iVBORw0KGgo=";
     sse.on("GET", STREAM, streamOf([ev("1", "output", https), ev("2", "output", dataUri), ev("3", "done", "{}")]));
-    const { events, error } = await collect(replicate.stream(pred("processing")));
+    const { events, error } = await collect(stream(replicate, pred("processing")));
     expect(error).toBeUndefined();
     expect(events.map((e) => e.type)).toEqual(["output", "output", "done"]);
     const [first, second] = events.map((e) => e.data);
@@ -252,7 +248,7 @@ describe("streaming a prediction", () => {
       STREAM,
       streamOf(["id: 1\nevent: output\ndata: a\n\n", "event: output\ndata: b\n\n", ev("2", "done", "{}")]),
     );
-    const { events } = await collect(replicate.stream(pred("processing")));
+    const { events } = await collect(stream(replicate, pred("processing")));
     expect(events.map((e) => [e.type, e.data])).toEqual([
       ["output", "a"],
       ["output", "b"],
@@ -274,7 +270,7 @@ describe("failure events", () => {
         GET_P1,
         json(200, pred("failed", { error: "boom", logs: "loading\nTraceback: boom\n", output: ["par"] })),
       );
-      const { events, error } = await collect(replicate.stream(pred("processing")));
+      const { events, error } = await collect(stream(replicate, pred("processing")));
       expect(events).toEqual([out("par", "1"), { type: "error", data: parsed, id: "2" }]);
       expect(error).toBeInstanceOf(PredictionError);
       expect(error?.reason).toBe("failed");
@@ -295,7 +291,7 @@ describe("failure events", () => {
     api.on("GET", GET_P1, json(200, pred("failed", { error: "boom" })));
     let closedFirst = false;
     const error = await (async () => {
-      for await (const event of replicate.stream(pred("processing"))) {
+      for await (const event of stream(replicate, pred("processing"))) {
         if (event.type === "error") {
           await hit(sse).closed; // would never settle if the connection were still open here
           closedFirst = hit(sse).clientLeft;
@@ -309,7 +305,7 @@ describe("failure events", () => {
   it("says failed, with the event's error, when the API still reports the prediction as running", async () => {
     sse.on("GET", STREAM, streamOf([ev("1", "error", '{"detail":"boom"}')]));
     api.on("GET", GET_P1, json(200, pred("processing", { logs: "partial logs" })));
-    const { error } = await collect(replicate.stream(pred("processing")));
+    const { error } = await collect(stream(replicate, pred("processing")));
     expect(error).toBeInstanceOf(PredictionError);
     expect(error?.reason).toBe("failed");
     expect(error?.prediction?.status).toBe("failed");
@@ -320,7 +316,7 @@ describe("failure events", () => {
   it("still rejects with PredictionError when the final state cannot be fetched", async () => {
     sse.on("GET", STREAM, streamOf([ev("1", "error", "boom")]));
     api.on("GET", GET_P1, json(404, { detail: "not found" }));
-    const { events, error } = await collect(replicate.stream(pred("processing")));
+    const { events, error } = await collect(stream(replicate, pred("processing")));
     expect(events).toEqual([{ type: "error", data: "boom", id: "1" }]);
     expect(error).toBeInstanceOf(PredictionError);
     expect(error?.prediction?.status).toBe("failed");
@@ -335,7 +331,7 @@ describe("failure events", () => {
     async (reason, apiStatus, expected) => {
       sse.on("GET", STREAM, streamOf([ev("1", "output", "a"), ev("2", "done", JSON.stringify({ reason }))]));
       api.on("GET", GET_P1, json(200, pred(apiStatus, { output: ["a"] })));
-      const { events, error } = await collect(replicate.stream(pred("processing")));
+      const { events, error } = await collect(stream(replicate, pred("processing")));
       expect(events).toEqual([out("a", "1"), done({ reason }, "2")]);
       expect(error).toBeInstanceOf(PredictionError);
       expect(error?.reason).toBe(expected);
@@ -348,7 +344,7 @@ describe("failure events", () => {
   it("done with reason error says failed even when the API has not caught up", async () => {
     sse.on("GET", STREAM, streamOf([ev("1", "done", '{"reason":"error"}')]));
     api.on("GET", GET_P1, json(200, pred("processing")));
-    const { error } = await collect(replicate.stream(pred("processing")));
+    const { error } = await collect(stream(replicate, pred("processing")));
     expect(error).toBeInstanceOf(PredictionError);
     expect(error?.reason).toBe("failed");
     expect(error?.prediction?.status).toBe("failed");
@@ -358,7 +354,7 @@ describe("failure events", () => {
 describe("opening the stream", () => {
   it("rejects with ApiError on a non-2xx answer, without reconnecting or polling", async () => {
     sse.on("GET", STREAM, json(404, { detail: "stream not found" }));
-    const { events, error } = await collect(replicate.stream(pred("processing"), { reconnect: { delayMs: 1 } }));
+    const { events, error } = await collect(stream(replicate, pred("processing"), { reconnect: { delayMs: 1 } }));
     expect(events).toEqual([]);
     expect(error).toBeInstanceOf(ApiError);
     expect(error?.status).toBe(404);
@@ -370,7 +366,7 @@ describe("opening the stream", () => {
 
   it("rejects a 200 that is not an event stream, naming its content type", async () => {
     sse.on("GET", STREAM, json(200, { output: "not a stream" }));
-    const { events, error } = await collect(replicate.stream(pred("processing"), { reconnect: { delayMs: 1 } }));
+    const { events, error } = await collect(stream(replicate, pred("processing"), { reconnect: { delayMs: 1 } }));
     expect(events).toEqual([]);
     expect(error).toBeInstanceOf(ReplicateError);
     expect(error).not.toBeInstanceOf(ApiError);
@@ -386,7 +382,7 @@ describe("opening the stream", () => {
       // Endless, without a newline, until the client lets go (bounded so a broken client cannot hang the test).
       for (let i = 0; i < 10_000; i++) if (!(await write(res, line))) return;
     });
-    const { events, error } = await collect(replicate.stream(pred("processing"), { maxBufferSize: 8192 }));
+    const { events, error } = await collect(stream(replicate, pred("processing"), { maxBufferSize: 8192 }));
     expect(events).toEqual([]);
     expect(error).toBeInstanceOf(ReplicateError);
     expect(error?.message).toMatch(/buffer/);
@@ -399,7 +395,7 @@ describe("opening the stream", () => {
 describe("redirects", () => {
   it("gives up after 5 redirects with a ReplicateError", async () => {
     for (let i = 0; i < 6; i++) sse.on("GET", STREAM, redirect(302, STREAM));
-    const { events, error } = await collect(replicate.stream(pred("processing")));
+    const { events, error } = await collect(stream(replicate, pred("processing")));
     expect(events).toEqual([]);
     expect(error).toBeInstanceOf(ReplicateError);
     expect(error?.message).toMatch(/too many redirects/i);
@@ -417,7 +413,7 @@ describe("the token", () => {
     });
     api.on("POST", CREATE, json(201, pred("starting")));
     sse.on("GET", STREAM, streamOf([ev("1", "done", "{}")]));
-    await collect(client.stream("acme/model", { input: {} }));
+    await collect(stream(client, "acme/model", { input: {} }));
     expect(sse.origin).not.toBe(api.origin);
     expect(hit(api).headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(hit(api).headers["x-team"]).toBe("research");
@@ -429,7 +425,7 @@ describe("the token", () => {
     const cdn = await serve();
     sse.on("GET", STREAM, redirect(302, `${cdn.origin}/edge/p1?sig=abc`));
     cdn.on("GET", "/edge/p1?sig=abc", streamOf([ev("1", "output", "hi"), ev("2", "done", "{}")]));
-    const { events, error } = await collect(replicate.stream(pred("processing")));
+    const { events, error } = await collect(stream(replicate, pred("processing")));
     expect(error).toBeUndefined();
     expect(events).toEqual([out("hi", "1"), done({}, "2")]);
     expect(hit(sse).headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -441,7 +437,7 @@ describe("the token", () => {
   it("is kept through a redirect within the stream URL's origin", async () => {
     sse.on("GET", STREAM, redirect(307, "/v1/files/moved-p1"));
     sse.on("GET", "/v1/files/moved-p1", streamOf([ev("1", "output", "hi"), ev("2", "done", "{}")]));
-    const { events, error } = await collect(replicate.stream(pred("processing")));
+    const { events, error } = await collect(stream(replicate, pred("processing")));
     expect(error).toBeUndefined();
     expect(events).toEqual([out("hi", "1"), done({}, "2")]);
     expect(sse.lines()).toEqual([`GET ${STREAM}`, "GET /v1/files/moved-p1"]);
@@ -456,7 +452,7 @@ describe("stopping early", () => {
   it("a break closes the connection at once", async () => {
     sse.on("GET", STREAM, oneThenStall());
     const seen: StreamEvent[] = [];
-    for await (const event of replicate.stream(pred("processing"))) {
+    for await (const event of stream(replicate, pred("processing"))) {
       seen.push(event);
       break;
     }
@@ -471,14 +467,14 @@ describe("stopping early", () => {
       for await (const event of events) if (event.type === "output") return event;
       return undefined;
     }
-    await expect(firstOutput(replicate.stream(pred("processing")))).resolves.toEqual(out("first", "1"));
+    await expect(firstOutput(stream(replicate, pred("processing")))).resolves.toEqual(out("first", "1"));
     await hit(sse).closed;
     expect(hit(sse).clientLeft).toBe(true);
   });
 
   it("a break out of outputText closes the connection underneath", async () => {
     sse.on("GET", STREAM, oneThenStall());
-    for await (const piece of outputText(replicate.stream(pred("processing")))) {
+    for await (const piece of outputText(stream(replicate, pred("processing")))) {
       expect(piece).toBe("first");
       break;
     }
@@ -490,7 +486,7 @@ describe("stopping early", () => {
     sse.on("GET", STREAM, oneThenStall());
     const controller = new AbortController();
     const reason = new Error("user left");
-    const events = replicate.stream(pred("processing"), { signal: controller.signal });
+    const events = stream(replicate, pred("processing"), { signal: controller.signal });
     await expect(events.next()).resolves.toEqual({ done: false, value: out("first", "1") });
     const next = events.next();
     controller.abort(reason);
@@ -509,7 +505,7 @@ describe("stopping early", () => {
     api.on("POST", CANCEL_P1, json(200, pred("canceled")));
     sse.on("GET", STREAM, oneThenStall());
     const controller = new AbortController();
-    const events = replicate.stream("acme/model", { input: {}, signal: controller.signal });
+    const events = stream(replicate, "acme/model", { input: {}, signal: controller.signal });
     await expect(events.next()).resolves.toEqual({ done: false, value: out("first", "1") });
     const next = events.next();
     controller.abort("stop");
@@ -527,7 +523,7 @@ describe("stopping early", () => {
     api.on("POST", CREATE, json(201, pred("starting")));
     sse.on("GET", STREAM, oneThenStall());
     const controller = new AbortController();
-    const events = replicate.stream("acme/model", { input: {}, signal: controller.signal, cancelOnAbort: false });
+    const events = stream(replicate, "acme/model", { input: {}, signal: controller.signal, cancelOnAbort: false });
     await events.next();
     const next = events.next();
     controller.abort();
@@ -541,7 +537,7 @@ describe("stopping early", () => {
   it("a break never cancels, even a prediction the stream created", async () => {
     api.on("POST", CREATE, json(201, pred("starting")));
     sse.on("GET", STREAM, oneThenStall());
-    for await (const _event of replicate.stream("acme/model", { input: {} })) break;
+    for await (const _event of stream(replicate, "acme/model", { input: {} })) break;
     await hit(sse).closed;
     expect(hit(sse).clientLeft).toBe(true);
     await tick(20);
@@ -550,7 +546,7 @@ describe("stopping early", () => {
 
   it("timeoutMs covers the whole stream: a stalled stream rejects with TimeoutError carrying the prediction", async () => {
     sse.on("GET", STREAM, oneThenStall());
-    const { events, error } = await collect(replicate.stream(pred("processing"), { timeoutMs: 500 }));
+    const { events, error } = await collect(stream(replicate, pred("processing"), { timeoutMs: 500 }));
     expect(events).toEqual([out("first", "1")]);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).timeoutMs).toBe(500);
@@ -567,7 +563,7 @@ describe("stopping early", () => {
     const controller = new AbortController();
     const seen: StreamEvent[] = [];
     const error = await (async () => {
-      for await (const event of replicate.stream(pred("processing"), { signal: controller.signal })) {
+      for await (const event of stream(replicate, pred("processing"), { signal: controller.signal })) {
         seen.push(event);
         controller.abort();
       }
@@ -580,7 +576,7 @@ describe("stopping early", () => {
     api.on("POST", CREATE, json(201, pred("starting")));
     api.on("POST", CANCEL_P1, json(200, pred("canceled")));
     sse.on("GET", STREAM, oneThenStall());
-    const { events, error } = await collect(replicate.stream("acme/model", { input: {}, timeoutMs: 500 }));
+    const { events, error } = await collect(stream(replicate, "acme/model", { input: {}, timeoutMs: 500 }));
     expect(events).toEqual([out("first", "1")]);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error?.prediction?.status).toBe("canceled");
@@ -605,7 +601,7 @@ describe("resuming a dropped connection", () => {
       streamOf([ev("2", "output", "b"), ev("3", "output", "c"), ev("4", "output", "d"), ev("5", "done", "{}")]),
     );
     // A delay no test could wait out: only the server's `retry: 20` makes this finish.
-    const { events, error } = await collect(replicate.stream(pred("processing"), { reconnect: { delayMs: 60_000 } }));
+    const { events, error } = await collect(stream(replicate, pred("processing"), { reconnect: { delayMs: 60_000 } }));
     expect(error).toBeUndefined();
     expect(events).toEqual([out("a", "1"), out("b", "2"), out("c", "3"), out("d", "4"), done({}, "5")]);
     expect(sse.lines()).toEqual([`GET ${STREAM}`, `GET ${STREAM}`]);
@@ -626,7 +622,7 @@ describe("resuming a dropped connection", () => {
       streamOf([ev("3", "output", "c"), ev("4", "done", "{}")]), // the 3rd reconnection: allowed
     );
     const { events, error } = await collect(
-      replicate.stream(pred("processing"), { reconnect: { attempts: 3, delayMs: 1 } }),
+      stream(replicate, pred("processing"), { reconnect: { attempts: 3, delayMs: 1 } }),
     );
     expect(error).toBeUndefined();
     expect(events).toEqual([out("a", "1"), out("b", "2"), out("c", "3"), done({}, "4")]);
@@ -644,7 +640,7 @@ describe("resuming a dropped connection", () => {
       streamOf([ev("4", "done", "{}")]),
     );
     const { events, error } = await collect(
-      replicate.stream(pred("processing"), { reconnect: { attempts: 1, delayMs: 1 } }),
+      stream(replicate, pred("processing"), { reconnect: { attempts: 1, delayMs: 1 } }),
     );
     expect(error).toBeUndefined();
     expect(events).toEqual([out("a", "1"), out("b", "2"), out("c", "3"), done({}, "4")]);
@@ -662,7 +658,7 @@ describe("when the stream cannot be resumed", () => {
       json(200, pred("succeeded", { output: ["a", "b", "c", "d"], logs: "already streamed\nmore" })),
     );
     const { events, error } = await collect(
-      replicate.stream(pred("processing"), { reconnect: { attempts: 2, delayMs: 1 }, interval: FAST }),
+      stream(replicate, pred("processing"), { reconnect: { attempts: 2, delayMs: 1 }, interval: FAST }),
     );
     expect(error).toBeUndefined();
     // Logs are not polled for: a stream consumer has had them in other pieces.
@@ -685,7 +681,7 @@ describe("when the stream cannot be resumed", () => {
       nothingNew(),
     );
     api.on("GET", GET_P1, json(200, pred("succeeded", { output: ["a", "b", "c", "d"] })));
-    const { events, error } = await collect(replicate.stream(pred("processing"), { interval: FAST }));
+    const { events, error } = await collect(stream(replicate, pred("processing"), { interval: FAST }));
     expect(error).toBeUndefined();
     expect(events).toEqual([out("a", "1"), out("b", "2"), out("c"), out("d"), done()]);
     expect(sse.hits).toHaveLength(6); // the first connection and 5 reconnections
@@ -696,7 +692,7 @@ describe("when the stream cannot be resumed", () => {
     sse.on("GET", STREAM, streamOf([ev("1", "output", "a")], "drop"), status(410));
     api.on("GET", GET_P1, json(200, pred("failed", { output: ["a"], error: "OOM", logs: "Traceback" })));
     const { events, error } = await collect(
-      replicate.stream(pred("processing"), { reconnect: { attempts: 1, delayMs: 1 }, interval: FAST }),
+      stream(replicate, pred("processing"), { reconnect: { attempts: 1, delayMs: 1 }, interval: FAST }),
     );
     expect(events).toEqual([out("a", "1"), done({ reason: "error" })]);
     expect(error).toBeInstanceOf(PredictionError);
@@ -714,7 +710,7 @@ describe("models without a stream URL", () => {
       json(200, unstreamed("processing", { output: ["Hel", "lo"], logs: "loading\nstep 1\n" })),
       json(200, unstreamed("succeeded", { output: ["Hel", "lo", "!"], logs: "loading\nstep 1\ndone\n" })),
     );
-    const { events, error } = await collect(replicate.stream(unstreamed("starting"), { interval: FAST }));
+    const { events, error } = await collect(stream(replicate, unstreamed("starting"), { interval: FAST }));
     expect(error).toBeUndefined();
     expect(events).toEqual([
       logs("loading\n"),
@@ -737,10 +733,10 @@ describe("models without a stream URL", () => {
       json(200, unstreamed("processing", { output: "Hello" })),
       json(200, unstreamed("succeeded", { output: "Hello!" })),
     );
-    const { events, error } = await collect(replicate.stream(unstreamed("starting"), { interval: FAST }));
+    const { events, error } = await collect(stream(replicate, unstreamed("starting"), { interval: FAST }));
     expect(error).toBeUndefined();
     expect(events).toEqual([out("Hel"), out("lo"), out("!"), done()]);
-    await expect(collectText(replicate.stream(unstreamed("succeeded", { output: "Hello!" })))).resolves.toBe("Hello!");
+    await expect(collectText(stream(replicate, unstreamed("succeeded", { output: "Hello!" })))).resolves.toBe("Hello!");
   });
 
   it("ends with done reason canceled, then rejects with PredictionError", async () => {
@@ -750,7 +746,7 @@ describe("models without a stream URL", () => {
       json(200, unstreamed("processing", { output: ["a"] })),
       json(200, unstreamed("canceled", { output: ["a"] })),
     );
-    const { events, error } = await collect(replicate.stream(unstreamed("starting"), { interval: FAST }));
+    const { events, error } = await collect(stream(replicate, unstreamed("starting"), { interval: FAST }));
     expect(events).toEqual([out("a"), done({ reason: "canceled" })]);
     expect(error).toBeInstanceOf(PredictionError);
     expect(error?.reason).toBe("canceled");

@@ -3,22 +3,17 @@
 // of the new version. Every cheap check fails before the paid training starts. Wire
 // behaviour is checked with nock; abort and timing with a scripted fetch and fake timers.
 import { afterEach, describe, expect, it, test, vi } from "vitest";
+import { AbortError, isPredictionError, PredictionError, type Progress, run } from "../src/entries/run.js";
 import {
-  AbortError,
-  ApiError,
-  createReplicate,
-  InputError,
-  isPredictionError,
   isTrainingError,
-  PredictionError,
-  type Progress,
-  ReplicateError,
-  TimeoutError,
-  type Training,
+  startTraining,
   TrainingError,
   type TrainOptions,
+  train,
   trainedVersion,
-} from "../src/index.js";
+  waitForTraining,
+} from "../src/entries/train.js";
+import { ApiError, createReplicate, InputError, ReplicateError, TimeoutError, type Training } from "../src/index.js";
 import { deferred } from "./support/deferred.js";
 import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
 import { failOnUnmatched, nockRecorder, type Seen } from "./support/nock-recorder.js";
@@ -108,7 +103,7 @@ describe("train: the whole flow", () => {
     );
     on("POST", "/v1/predictions", [201, { id: "p1", version: NEW, status: "succeeded", output: "TOK as a pilot" }]);
 
-    const result = await replicate.train({
+    const result = await train(replicate, {
       model: "acme/trainer",
       destination: "me/dest",
       input: { steps: 10, trigger: "TOK" },
@@ -144,7 +139,7 @@ describe("train: the whole flow", () => {
     for (const seen of log) expect(seen.headers.authorization).toBe("Bearer r8_test");
 
     // The version it resolves to is one `run` takes.
-    await expect(replicate.run(result.version, { input: { prompt: "TOK as a pilot" } })).resolves.toBe(
+    await expect(run(replicate, result.version, { input: { prompt: "TOK as a pilot" } })).resolves.toBe(
       "TOK as a pilot",
     );
     expect(lines().at(-1)).toBe("POST /v1/predictions");
@@ -156,7 +151,7 @@ describe("train: the whole flow", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "succeeded", { output: { version: NEW } })]);
-    await expect(replicate.train(pinned())).resolves.toMatchObject({ version: `me/dest:${NEW}` });
+    await expect(train(replicate, pinned())).resolves.toMatchObject({ version: `me/dest:${NEW}` });
     expect(bodyOf(`POST ${CREATE}`)).toStrictEqual({ destination: "me/dest", input: { steps: 10 } });
     expect(lines()).toEqual([`GET ${DEST}`, `POST ${CREATE}`]); // succeeded at once: no poll
   });
@@ -166,7 +161,7 @@ describe("train: the whole flow", () => {
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "starting")]);
     on("GET", GET_T1, [200, training("t1", "succeeded", { output: { version: NEW } })]);
-    await expect(replicate.train(pinned())).resolves.toMatchObject({ version: `me/dest:${NEW}` });
+    await expect(train(replicate, pinned())).resolves.toMatchObject({ version: `me/dest:${NEW}` });
     expect(lines()).toEqual([`GET ${DEST}`, `POST ${CREATE}`, `GET ${GET_T1}`]);
   });
 
@@ -176,7 +171,7 @@ describe("train: the whole flow", () => {
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "starting")]);
     on("GET", GET_T1, [200, training("t1", "succeeded", { output: { version: NEW } })]);
-    await replicate.train({
+    await train(replicate, {
       model: "acme/trainer",
       destination: "me/dest",
       input: { steps: 10 },
@@ -191,7 +186,7 @@ describe("train: the whole flow", () => {
     on("GET", DEST, [404, { detail: "Model not found" }]);
     on("POST", MODELS, [201, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "succeeded", { output: { version: NEW } })]);
-    await replicate.train(pinned({ createDestination: { visibility: "public", hardware: "cpu" } }));
+    await train(replicate, pinned({ createDestination: { visibility: "public", hardware: "cpu" } }));
     expect(bodyOf(`POST ${MODELS}`)).toStrictEqual({
       owner: "me",
       name: "dest",
@@ -213,7 +208,7 @@ describe("train: the whole flow", () => {
       [200, training("t1", "succeeded", { logs: bar, output: { version: NEW } })],
     );
     const seen: [string, Progress | null][] = [];
-    await replicate.train(pinned({ onProgress: (t, progress) => seen.push([t.status, progress]) }));
+    await train(replicate, pinned({ onProgress: (t, progress) => seen.push([t.status, progress]) }));
     expect(seen).toEqual([
       ["starting", null],
       ["processing", { percent: 40, current: 4, total: 10 }],
@@ -227,7 +222,7 @@ describe("startTraining", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "starting")]);
-    const started = await replicate.startTraining(pinned());
+    const started = await startTraining(replicate, pinned());
     expect(started).toMatchObject({ id: "t1", status: "starting", urls: { get: `${API}/trainings/t1` } });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(lines()).toEqual([`GET ${DEST}`, `POST ${CREATE}`]);
@@ -239,7 +234,7 @@ describe("nothing is started when the training could not be saved", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", DEST, [404, { detail: "Model not found" }]);
     const error = await failed(
-      replicate.train(pinned({ input: { train_data: new Blob(["zip bytes"], { type: "application/zip" }) } })),
+      train(replicate, pinned({ input: { train_data: new Blob(["zip bytes"], { type: "application/zip" }) } })),
     );
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toContain("me/dest does not exist");
@@ -251,7 +246,7 @@ describe("nothing is started when the training could not be saved", () => {
   it("startTraining refuses the same way", async () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", DEST, [404, { detail: "Model not found" }]);
-    await expect(replicate.startTraining(pinned())).rejects.toBeInstanceOf(InputError);
+    await expect(startTraining(replicate, pinned())).rejects.toBeInstanceOf(InputError);
     expect(lines()).toEqual([`GET ${DEST}`]);
   });
 
@@ -259,7 +254,7 @@ describe("nothing is started when the training could not be saved", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", DEST, [403, { title: "Forbidden", detail: "You do not own me/dest", status: 403 }]);
     const error = await failed(
-      replicate.train(pinned({ createDestination: { visibility: "private", hardware: "cpu" } })),
+      train(replicate, pinned({ createDestination: { visibility: "private", hardware: "cpu" } })),
     );
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(403);
@@ -272,7 +267,7 @@ describe("nothing is started when the training could not be saved", () => {
     on("GET", DEST, [404, { detail: "Model not found" }]);
     on("POST", MODELS, [400, { detail: "Invalid hardware" }]);
     const error = await failed(
-      replicate.train(pinned({ createDestination: { visibility: "private", hardware: "x" } })),
+      train(replicate, pinned({ createDestination: { visibility: "private", hardware: "x" } })),
     );
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(400);
@@ -283,7 +278,7 @@ describe("nothing is started when the training could not be saved", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", TRAINER, [200, model("acme", "trainer", null)]);
     const error = await failed(
-      replicate.train({
+      train(replicate, {
         model: "acme/trainer",
         destination: "me/dest",
         input: {},
@@ -333,20 +328,20 @@ describe("bad input is refused before any request", () => {
   it.each(cases)("%s: train rejects with InputError", async (_name, extra) => {
     // nock refuses every connection here: any request at all would be reported as unmatched.
     const replicate = createReplicate({ auth: "r8_test" });
-    await expect(replicate.train({ ...base, ...extra })).rejects.toBeInstanceOf(InputError);
+    await expect(train(replicate, { ...base, ...extra })).rejects.toBeInstanceOf(InputError);
     expect(log).toEqual([]);
   });
 
   it.each(cases)("%s: startTraining rejects with InputError", async (_name, extra) => {
     const fetch = scriptedFetch();
-    await expect(scripted(fetch).startTraining({ ...base, ...extra })).rejects.toBeInstanceOf(InputError);
+    await expect(startTraining(scripted(fetch), { ...base, ...extra })).rejects.toBeInstanceOf(InputError);
     expect(fetch.calls).toHaveLength(0);
   });
 
   it("a bad destination gets a message about destinations, not the forms of a model to run", async () => {
-    const error = await createReplicate({ auth: "r8_test" })
-      .train({ ...base, destination: "x" })
-      .catch((e: unknown) => e);
+    const error = await train(createReplicate({ auth: "r8_test" }), { ...base, destination: "x" }).catch(
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toBe('destination must be "owner/name", got "x".');
   });
 
@@ -354,7 +349,7 @@ describe("bad input is refused before any request", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "starting")]);
-    await replicate.startTraining(pinned({ webhook: "http://localhost:3000/hook" }));
+    await startTraining(replicate, pinned({ webhook: "http://localhost:3000/hook" }));
     expect(bodyOf(`POST ${CREATE}`)).toMatchObject({ webhook: "http://localhost:3000/hook" });
   });
 });
@@ -367,7 +362,7 @@ describe("file inputs", () => {
     on("POST", "/v1/files", [201, { id: "f1", size: 9, content_type: "application/zip", urls: { get: fileUrl } }]);
     on("POST", CREATE, [201, training("t1", "starting")]);
     const input = { train_data: new Blob(["zip bytes"], { type: "application/zip" }), steps: 10 };
-    await replicate.startTraining(pinned({ input }));
+    await startTraining(replicate, pinned({ input }));
 
     expect(lines()).toEqual([`GET ${DEST}`, "POST /v1/files", `POST ${CREATE}`]);
     const upload = log[1] as Seen;
@@ -389,7 +384,8 @@ describe("file inputs", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "starting")]);
-    await replicate.startTraining(
+    await startTraining(
+      replicate,
       pinned({ input: { train_data: new Blob(["hi"], { type: "text/plain" }) }, files: { strategy: "data-uri" } }),
     );
     expect(lines()).toEqual([`GET ${DEST}`, `POST ${CREATE}`]);
@@ -441,7 +437,7 @@ describe("the trained version", () => {
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "starting")]);
     on("GET", GET_T1, [200, training("t1", "succeeded", { output: { version: `me/dest:${NEW}` } })]);
-    await expect(replicate.train(pinned())).resolves.toMatchObject({ version: `me/dest:${NEW}` });
+    await expect(train(replicate, pinned())).resolves.toMatchObject({ version: `me/dest:${NEW}` });
   });
 
   it("train rejects with a ReplicateError (not a TrainingError) when a succeeded training names no version", async () => {
@@ -449,7 +445,7 @@ describe("the trained version", () => {
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "starting")]);
     on("GET", GET_T1, [200, training("t1", "succeeded", { output: { weights: "https://x/w" } })]);
-    const error = await failed(replicate.train(pinned()));
+    const error = await failed(train(replicate, pinned()));
     expect(error).toBeInstanceOf(ReplicateError);
     expect(error).not.toBeInstanceOf(PredictionError);
     expect(error.message).toContain("t1");
@@ -471,7 +467,7 @@ describe("a training that does not succeed rejects with TrainingError", () => {
       [200, training("t1", "processing", { logs: "step 1/10" })],
       [200, training("t1", "failed", { logs, error: "CUDA out of memory" })],
     );
-    const error = await failed(replicate.train(pinned()));
+    const error = await failed(train(replicate, pinned()));
     expect(error).toBeInstanceOf(TrainingError);
     expect(error).toBeInstanceOf(PredictionError);
     expect(isTrainingError(error)).toBe(true);
@@ -493,7 +489,7 @@ describe("a training that does not succeed rejects with TrainingError", () => {
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "starting")]);
     on("GET", GET_T1, [200, training("t1", status)]);
-    const error = await failed(replicate.train(pinned()));
+    const error = await failed(train(replicate, pinned()));
     expect(error).toBeInstanceOf(TrainingError);
     expect(error.reason).toBe(status);
     expect(error.training).toMatchObject({ id: "t1", status });
@@ -506,7 +502,7 @@ describe("a training that does not succeed rejects with TrainingError", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", DEST, [200, model("me", "dest", null)]);
     on("POST", CREATE, [201, training("t1", "failed", { error: "bad zip" })]);
-    const error = await failed(replicate.train(pinned()));
+    const error = await failed(train(replicate, pinned()));
     expect(error).toMatchObject({ name: "TrainingError", reason: "failed" });
     expect(lines()).toEqual([`GET ${DEST}`, `POST ${CREATE}`]);
   });
@@ -522,7 +518,7 @@ describe("waitForTraining", () => {
       [200, training("t1", "processing")],
       [200, training("t1", "failed", { error: "boom", logs: "boom" })],
     );
-    await expect(replicate.waitForTraining("t1", { interval: FAST })).resolves.toMatchObject({
+    await expect(waitForTraining(replicate, "t1", { interval: FAST })).resolves.toMatchObject({
       id: "t1",
       status: "failed",
       error: "boom",
@@ -535,7 +531,7 @@ describe("waitForTraining", () => {
     const replicate = createReplicate({ auth: "r8_test" });
     on("GET", GET_T1, [200, training("t1", "succeeded", { output: { version: NEW } })]);
     const started = training("t1", "starting") as unknown as Training;
-    const done = await replicate.waitForTraining(started, { interval: FAST });
+    const done = await waitForTraining(replicate, started, { interval: FAST });
     expect(done).toMatchObject({ status: "succeeded", output: { version: NEW } });
     expect(trainedVersion(done, "me/dest")).toBe(`me/dest:${NEW}`);
   });
@@ -543,7 +539,7 @@ describe("waitForTraining", () => {
   it("a terminal training object is returned without a request", async () => {
     const replicate = createReplicate({ auth: "r8_test" });
     const ended = training("t1", "canceled") as unknown as Training;
-    await expect(replicate.waitForTraining(ended)).resolves.toBe(ended);
+    await expect(waitForTraining(replicate, ended)).resolves.toBe(ended);
     expect(log).toEqual([]);
   });
 
@@ -559,7 +555,7 @@ describe("waitForTraining", () => {
       [200, training("t1", "succeeded", { logs: `${bar}\r100%|██████████| 100/100`, output: { version: NEW } })],
     );
     const seen: [string, Progress | null][] = [];
-    await replicate.waitForTraining("t1", {
+    await waitForTraining(replicate, "t1", {
       interval: FAST,
       onProgress: (t: Training, progress: Progress | null) => seen.push([t.status, progress]),
     });
@@ -580,7 +576,7 @@ describe("waitForTraining", () => {
     );
     const replicate = scripted(fetch);
     const result = failed(
-      replicate.waitForTraining("t1", { timeoutMs: 2500, interval: { initialMs: 1000, factor: 1 } }),
+      waitForTraining(replicate, "t1", { timeoutMs: 2500, interval: { initialMs: 1000, factor: 1 } }),
     );
     await vi.advanceTimersByTimeAsync(2500);
     const error = await result;
@@ -591,7 +587,7 @@ describe("waitForTraining", () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(calls(fetch)).toEqual([`GET ${URL_T1}`, `GET ${URL_T1}`, `GET ${URL_T1}`]); // waiting cancels nothing
     vi.useRealTimers();
-    await expect(replicate.waitForTraining(error.prediction?.id as string)).resolves.toMatchObject({
+    await expect(waitForTraining(replicate, error.prediction?.id as string)).resolves.toMatchObject({
       id: "t1",
       status: "succeeded",
     });
@@ -603,7 +599,7 @@ describe("waitForTraining", () => {
     const fetch = scriptedFetch(json(200, training("t1", "processing")));
     const controller = new AbortController();
     const result = failed(
-      scripted(fetch).waitForTraining("t1", { signal: controller.signal, interval: { initialMs: 1000 } }),
+      waitForTraining(scripted(fetch), "t1", { signal: controller.signal, interval: { initialMs: 1000 } }),
     );
     await vi.advanceTimersByTimeAsync(500);
     const reason = new Error("stop");
@@ -629,7 +625,7 @@ describe("train: abort", () => {
       json(200, training("t1", "canceled")),
     );
     const controller = new AbortController();
-    const result = failed(scripted(fetch).train(pinned({ signal: controller.signal })));
+    const result = failed(train(scripted(fetch), pinned({ signal: controller.signal })));
     await polled;
     const reason = new Error("user gave up");
     controller.abort(reason);
@@ -655,7 +651,7 @@ describe("train: abort", () => {
     );
     const controller = new AbortController();
     const result = failed(
-      scripted(fetch).train(pinned({ signal: controller.signal, interval: { initialMs: 1000, factor: 1 } })),
+      train(scripted(fetch), pinned({ signal: controller.signal, interval: { initialMs: 1000, factor: 1 } })),
     );
     await vi.advanceTimersByTimeAsync(1500);
     expect(calls(fetch)).toEqual([`GET ${URL_DEST}`, `POST ${URL_CREATE}`, `GET ${URL_T1}`]);
@@ -679,7 +675,7 @@ describe("train: abort", () => {
     );
     const controller = new AbortController();
     const result = failed(
-      scripted(fetch).train(pinned({ signal: controller.signal, cancelOnAbort: false, interval: { initialMs: 100 } })),
+      train(scripted(fetch), pinned({ signal: controller.signal, cancelOnAbort: false, interval: { initialMs: 100 } })),
     );
     await vi.advanceTimersByTimeAsync(250); // two polls; the second hangs
     expect(fetch.calls).toHaveLength(4);
@@ -703,7 +699,7 @@ describe("train: abort", () => {
       json(500, { detail: "oops" }),
     );
     const controller = new AbortController();
-    const result = failed(scripted(fetch).train(pinned({ signal: controller.signal, interval: { initialMs: 100 } })));
+    const result = failed(train(scripted(fetch), pinned({ signal: controller.signal, interval: { initialMs: 100 } })));
     await vi.advanceTimersByTimeAsync(150);
     controller.abort();
     const error = await result;
@@ -719,7 +715,7 @@ describe("train: abort", () => {
       return hang(request);
     });
     const controller = new AbortController();
-    const result = failed(scripted(fetch).train(pinned({ signal: controller.signal })));
+    const result = failed(train(scripted(fetch), pinned({ signal: controller.signal })));
     await checked;
     const reason = new Error("never mind");
     controller.abort(reason);
@@ -734,7 +730,7 @@ describe("train: abort", () => {
   it("an already aborted signal sends nothing", async () => {
     const fetch = scriptedFetch();
     const reason = new Error("too late");
-    const error = await failed(scripted(fetch).train(pinned({ signal: AbortSignal.abort(reason) })));
+    const error = await failed(train(scripted(fetch), pinned({ signal: AbortSignal.abort(reason) })));
     expect(error).toBeInstanceOf(AbortError);
     expect(error.cause).toBe(reason);
     expect(error.prediction).toBeUndefined();
@@ -754,7 +750,7 @@ describe("train: abort", () => {
       json(200, training("t1", "canceled")),
     );
     const controller = new AbortController();
-    const result = failed(scripted(fetch).train(pinned({ signal: controller.signal })));
+    const result = failed(train(scripted(fetch), pinned({ signal: controller.signal })));
     await polled;
     controller.abort();
     const error = await result;
@@ -776,7 +772,7 @@ describe("train: timeoutMs", () => {
       json(200, training("t1", "canceled")), // waitForTraining(id)
     );
     const replicate = scripted(fetch);
-    const result = failed(replicate.train(pinned({ timeoutMs: 2500, interval: { initialMs: 1000, factor: 1 } })));
+    const result = failed(train(replicate, pinned({ timeoutMs: 2500, interval: { initialMs: 1000, factor: 1 } })));
     await vi.advanceTimersByTimeAsync(2499);
     expect(fetch.calls).toHaveLength(4);
     await vi.advanceTimersByTimeAsync(1);
@@ -793,7 +789,7 @@ describe("train: timeoutMs", () => {
     ]);
     expect(fetch.calls[4]?.signal.aborted).toBe(false);
     vi.useRealTimers();
-    await expect(replicate.waitForTraining(error.prediction?.id as string)).resolves.toMatchObject({
+    await expect(waitForTraining(replicate, error.prediction?.id as string)).resolves.toMatchObject({
       id: "t1",
       status: "canceled",
     });
@@ -810,7 +806,7 @@ describe("train: timeoutMs", () => {
     );
     const replicate = scripted(fetch);
     const result = failed(
-      replicate.train(pinned({ timeoutMs: 1500, cancelOnAbort: false, interval: { initialMs: 1000, factor: 1 } })),
+      train(replicate, pinned({ timeoutMs: 1500, cancelOnAbort: false, interval: { initialMs: 1000, factor: 1 } })),
     );
     await vi.advanceTimersByTimeAsync(1500);
     const error = await result;
@@ -818,14 +814,14 @@ describe("train: timeoutMs", () => {
     expect(error.prediction).toMatchObject({ id: "t1", status: "processing" });
     expect(calls(fetch)).toEqual([`GET ${URL_DEST}`, `POST ${URL_CREATE}`, `GET ${URL_T1}`]);
     vi.useRealTimers();
-    const done = await replicate.waitForTraining(error.prediction?.id as string);
+    const done = await waitForTraining(replicate, error.prediction?.id as string);
     expect(trainedVersion(done, "me/dest")).toBe(`me/dest:${NEW}`);
   });
 
   it("before the training was created: TimeoutError without a training, nothing canceled", async () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(json(200, model("me", "dest", null)), hang);
-    const result = failed(scripted(fetch).train(pinned({ timeoutMs: 3000 })));
+    const result = failed(train(scripted(fetch), pinned({ timeoutMs: 3000 })));
     await vi.advanceTimersByTimeAsync(3000);
     const error = await result;
     expect(error).toBeInstanceOf(TimeoutError);

@@ -4,6 +4,7 @@
 // functions that are never called.
 import nock from "nock";
 import { describe, expectTypeOf, test } from "vitest";
+import { waitForTraining } from "../src/entries/train.js";
 import {
   type Account,
   createReplicate,
@@ -202,7 +203,7 @@ describe("results", () => {
     expectTypeOf(replicate.trainings.get).returns.resolves.toEqualTypeOf<OperationResults["trainings.get"]>();
     expectTypeOf<Training>().toExtend<OperationResults["trainings.get"]>();
     expectTypeOf<Training["id"]>().toEqualTypeOf<string>();
-    expectTypeOf(replicate.waitForTraining).returns.resolves.toEqualTypeOf<Training>();
+    expectTypeOf(waitForTraining).returns.resolves.toEqualTypeOf<Training>();
   });
 
   test("other objects", () => {

@@ -2,16 +2,8 @@
 // under fake timers through a scripted fetch, and the wire checked with nock.
 import nock from "nock";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  AbortError,
-  ApiError,
-  createReplicate,
-  isTimeoutError,
-  type Prediction,
-  type Progress,
-  TERMINAL,
-  TimeoutError,
-} from "../src/index.js";
+import { AbortError, type Progress, TERMINAL, wait } from "../src/entries/run.js";
+import { ApiError, createReplicate, isTimeoutError, type Prediction, TimeoutError } from "../src/index.js";
 import { hang, json, type ScriptedFetch, type Step, scriptedFetch } from "./support/fake-fetch.js";
 import { prediction } from "./support/fixtures.js";
 
@@ -43,7 +35,7 @@ describe("what wait accepts", () => {
     const fetch = scriptedFetch(
       ...timed(times, Date.now(), json(200, pred("processing")), json(200, pred("succeeded", { output: "ok" }))),
     );
-    const result = client(fetch).wait("p1");
+    const result = wait(client(fetch), "p1");
     await vi.advanceTimersByTimeAsync(0);
     expect(fetch.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(500);
@@ -57,7 +49,7 @@ describe("what wait accepts", () => {
     vi.useFakeTimers();
     const times: number[] = [];
     const fetch = scriptedFetch(...timed(times, Date.now(), json(200, pred("succeeded"))));
-    const result = client(fetch).wait(pred("starting"));
+    const result = wait(client(fetch), pred("starting"));
     await vi.advanceTimersByTimeAsync(499);
     expect(fetch.calls).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
@@ -68,7 +60,7 @@ describe("what wait accepts", () => {
   it.each([...TERMINAL])("an object already %s: returned as is, without any request", async (status) => {
     const fetch = scriptedFetch();
     const done = pred(status);
-    await expect(client(fetch).wait(done)).resolves.toBe(done);
+    await expect(wait(client(fetch), done)).resolves.toBe(done);
     expect(fetch.calls).toHaveLength(0);
   });
 
@@ -79,7 +71,7 @@ describe("what wait accepts", () => {
   it("an id that is already terminal: one GET", async () => {
     const fetch = scriptedFetch(json(200, pred("failed", { error: "boom" })));
     // wait resolves to failed predictions; only run turns them into errors.
-    await expect(client(fetch).wait("p1")).resolves.toMatchObject({ status: "failed", error: "boom" });
+    await expect(wait(client(fetch), "p1")).resolves.toMatchObject({ status: "failed", error: "boom" });
     expect(fetch.calls).toHaveLength(1);
   });
 
@@ -92,7 +84,7 @@ describe("what wait accepts", () => {
       .reply(200, pred("succeeded"));
     scope.on("request", (req: { headers: Record<string, unknown> }) => seen.push(req.headers));
     const replicate = createReplicate({ auth: "r8_test" });
-    await expect(replicate.wait("p1", { interval: { initialMs: 1 } })).resolves.toMatchObject({ status: "succeeded" });
+    await expect(wait(replicate, "p1", { interval: { initialMs: 1 } })).resolves.toMatchObject({ status: "succeeded" });
     expect(seen.map((h) => h.authorization)).toEqual(["Bearer r8_test", "Bearer r8_test"]);
   });
 });
@@ -104,7 +96,7 @@ describe("statuses", () => {
       json(200, pred("booting")),
       json(200, pred("succeeded", { output: 1 })),
     );
-    await expect(client(fetch).wait(pred("starting"), { interval: { initialMs: 1 } })).resolves.toMatchObject({
+    await expect(wait(client(fetch), pred("starting"), { interval: { initialMs: 1 } })).resolves.toMatchObject({
       status: "succeeded",
     });
     expect(fetch.calls).toHaveLength(3);
@@ -113,7 +105,7 @@ describe("statuses", () => {
   it("aborted is terminal: polling stops there", async () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(json(200, pred("aborted")));
-    const result = client(fetch).wait(pred("starting"));
+    const result = wait(client(fetch), pred("starting"));
     await vi.advanceTimersByTimeAsync(500);
     await expect(result).resolves.toMatchObject({ status: "aborted" });
     await vi.advanceTimersByTimeAsync(60_000);
@@ -127,7 +119,7 @@ describe("polling intervals", () => {
     const times: number[] = [];
     const steps = Array.from({ length: 9 }, () => json(200, pred("processing")));
     const fetch = scriptedFetch(...timed(times, Date.now(), ...steps, json(200, pred("succeeded"))));
-    const result = client(fetch).wait(pred("starting"));
+    const result = wait(client(fetch), pred("starting"));
     await vi.advanceTimersByTimeAsync(60_000);
     await expect(result).resolves.toMatchObject({ status: "succeeded" });
     expect(times.slice(0, 3)).toEqual([500, 1250, 2375]);
@@ -147,7 +139,7 @@ describe("polling intervals", () => {
     const times: number[] = [];
     const steps = Array.from({ length: 5 }, () => json(200, pred("processing")));
     const fetch = scriptedFetch(...timed(times, Date.now(), ...steps, json(200, pred("succeeded"))));
-    const result = client(fetch).wait(pred("starting"), { interval: { initialMs: 100, factor: 2, maxMs: 300 } });
+    const result = wait(client(fetch), pred("starting"), { interval: { initialMs: 100, factor: 2, maxMs: 300 } });
     await vi.advanceTimersByTimeAsync(10_000);
     await expect(result).resolves.toMatchObject({ status: "succeeded" });
     expect(times).toEqual([100, 300, 600, 900, 1200, 1500]);
@@ -165,7 +157,7 @@ describe("polling intervals", () => {
         json(200, pred("succeeded")),
       ),
     );
-    const result = client(fetch).wait("p1", { interval: { initialMs: 250, factor: 1 } });
+    const result = wait(client(fetch), "p1", { interval: { initialMs: 250, factor: 1 } });
     await vi.advanceTimersByTimeAsync(1000);
     await expect(result).resolves.toMatchObject({ status: "succeeded" });
     expect(times).toEqual([0, 250, 500]);
@@ -185,7 +177,7 @@ describe("429 while polling", () => {
         json(200, pred("succeeded", { output: "ok" })),
       ),
     );
-    const result = client(fetch).wait(pred("processing"));
+    const result = wait(client(fetch), pred("processing"));
     await vi.advanceTimersByTimeAsync(500);
     expect(times).toEqual([500]);
     await vi.advanceTimersByTimeAsync(2999);
@@ -199,7 +191,7 @@ describe("429 while polling", () => {
   it("without Retry-After, waits one interval and goes on", async () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(json(429, { detail: "slow down" }), json(200, pred("succeeded")));
-    const result = client(fetch).wait(pred("processing"));
+    const result = wait(client(fetch), pred("processing"));
     await vi.advanceTimersByTimeAsync(10_000);
     await expect(result).resolves.toMatchObject({ status: "succeeded" });
     expect(fetch.calls).toHaveLength(2);
@@ -217,7 +209,7 @@ describe("429 while polling", () => {
       ),
     );
     // The transport hands this 429 back at once (120 s > maxDelayMs); the loop waits it out.
-    const result = client(fetch, { maxDelayMs: 30_000 }).wait(pred("processing"));
+    const result = wait(client(fetch, { maxDelayMs: 30_000 }), pred("processing"));
     await vi.advanceTimersByTimeAsync(500 + 119_999);
     expect(fetch.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(10_000);
@@ -232,7 +224,7 @@ describe("429 while polling", () => {
       json(200, pred("processing")),
       json(200, pred("succeeded")),
     );
-    const result = createReplicate({ auth: "r8_test", fetch }).wait(pred("processing"));
+    const result = wait(createReplicate({ auth: "r8_test", fetch }), pred("processing"));
     await vi.advanceTimersByTimeAsync(500 + 1999);
     expect(fetch.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(30_000);
@@ -247,9 +239,7 @@ describe("429 while polling", () => {
       json(429, { detail: "quota" }, { "retry-after": "60" }),
       json(200, pred("succeeded", { output: "ok" })),
     );
-    const result = client(fetch, { maxDelayMs: 30_000 })
-      .wait("p1")
-      .catch((e) => e);
+    const result = wait(client(fetch, { maxDelayMs: 30_000 }), "p1").catch((e) => e);
     await vi.advanceTimersByTimeAsync(120_000);
     await expect(result).resolves.toMatchObject({ status: "succeeded", output: "ok" });
   });
@@ -258,9 +248,7 @@ describe("429 while polling", () => {
 describe("errors", () => {
   it("a 404 for an id rejects with ApiError", async () => {
     const fetch = scriptedFetch(json(404, { title: "Not found", detail: "The requested resource does not exist." }));
-    const error = await client(fetch)
-      .wait("nope")
-      .catch((e) => e);
+    const error = await wait(client(fetch), "nope").catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 404, method: "GET", url: "https://api.replicate.com/v1/predictions/nope" });
     expect(fetch.calls).toHaveLength(1);
@@ -269,9 +257,7 @@ describe("errors", () => {
   it("a 404 while polling rejects with ApiError, and polling stops", async () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(json(200, pred("processing")), json(404, { detail: "gone" }));
-    const result = client(fetch)
-      .wait("p1")
-      .catch((e) => e);
+    const result = wait(client(fetch), "p1").catch((e) => e);
     await vi.advanceTimersByTimeAsync(60_000);
     const error = await result;
     expect(error).toBeInstanceOf(ApiError);
@@ -287,9 +273,7 @@ describe("errors", () => {
       json(200, pred("processing", { logs: "step 3" })), // at 1250
       json(200, pred("succeeded")), // at 2375: too late
     );
-    const result = client(fetch)
-      .wait("p1", { timeoutMs: 2000 })
-      .catch((e) => e);
+    const result = wait(client(fetch), "p1", { timeoutMs: 2000 }).catch((e) => e);
     await vi.advanceTimersByTimeAsync(1999);
     expect(fetch.calls).toHaveLength(3);
     await vi.advanceTimersByTimeAsync(1);
@@ -306,9 +290,7 @@ describe("errors", () => {
   it("timeoutMs with a poll in flight: the poll is aborted, TimeoutError with the last prediction", async () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(json(200, pred("processing", { logs: "a" })), hang);
-    const result = client(fetch)
-      .wait("p1", { timeoutMs: 1000 })
-      .catch((e) => e);
+    const result = wait(client(fetch), "p1", { timeoutMs: 1000 }).catch((e) => e);
     await vi.advanceTimersByTimeAsync(1000);
     const error = await result;
     expect(error).toBeInstanceOf(TimeoutError);
@@ -319,9 +301,7 @@ describe("errors", () => {
   it("timeoutMs before the first GET answers: TimeoutError without a prediction", async () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(hang);
-    const result = client(fetch)
-      .wait("p1", { timeoutMs: 1000 })
-      .catch((e) => e);
+    const result = wait(client(fetch), "p1", { timeoutMs: 1000 }).catch((e) => e);
     await vi.advanceTimersByTimeAsync(1000);
     const error = await result;
     expect(error).toBeInstanceOf(TimeoutError);
@@ -332,9 +312,7 @@ describe("errors", () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(json(200, pred("processing", { logs: "x" })));
     const controller = new AbortController();
-    const result = client(fetch)
-      .wait("p1", { signal: controller.signal })
-      .catch((e) => e);
+    const result = wait(client(fetch), "p1", { signal: controller.signal }).catch((e) => e);
     await vi.advanceTimersByTimeAsync(200);
     const reason = new Error("enough");
     controller.abort(reason);
@@ -358,7 +336,7 @@ describe("onProgress", () => {
       json(200, pred("succeeded", { logs: `${bar(10)}\n${bar(60)}\n${bar(100)}` })),
     );
     const seen: [string, Progress | null][] = [];
-    await client(fetch).wait(pred("starting"), {
+    await wait(client(fetch), pred("starting"), {
       interval: { initialMs: 1 },
       onProgress: (p, progress) => seen.push([p.status, progress]),
     });

@@ -7,10 +7,6 @@ import fc from "fast-check";
 import nock from "nock";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import {
-  ApiError,
-  createReplicate,
-  isReplicateError,
-  ReplicateError,
   signWebhook,
   type VerifyWebhookOptions,
   verifyWebhook,
@@ -20,7 +16,9 @@ import {
   type WebhookPayload,
   WebhookVerificationError,
   webhookEvent,
-} from "../src/index.js";
+  webhookSecret,
+} from "../src/entries/webhooks.js";
+import { ApiError, createReplicate, isReplicateError, ReplicateError } from "../src/index.js";
 
 // ---------------------------------------------------------------------------------------
 // Fixtures and helpers
@@ -949,7 +947,7 @@ describe("webhookEvent", () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// replicate.webhookSecret()
+// webhookSecret(replicate)
 // ---------------------------------------------------------------------------------------
 
 const ORIGIN = "https://api.replicate.com";
@@ -962,22 +960,22 @@ function serveSecret(status: number, body: unknown) {
     .reply(status, JSON.stringify(body), { "content-type": "application/json" });
 }
 
-describe("replicate.webhookSecret()", () => {
+describe("webhookSecret(replicate)", () => {
   test("GETs /v1/webhooks/default/secret with the token and returns key; the second call is cached", async () => {
     const replicate = createReplicate({ auth: "r8_test", retry: false });
     const scope = serveSecret(200, { key: SECRET });
-    await expect(replicate.webhookSecret()).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate)).resolves.toBe(SECRET);
     expect(scope.isDone()).toBe(true);
     // No interceptor left: with net connect disabled, a second request would fail.
-    await expect(replicate.webhookSecret()).resolves.toBe(SECRET);
-    await expect(replicate.webhookSecret({})).resolves.toBe(SECRET);
-    await expect(replicate.webhookSecret({ refresh: false })).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate)).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate, {})).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate, { refresh: false })).resolves.toBe(SECRET);
   });
 
   test("concurrent first calls share one request", async () => {
     const replicate = createReplicate({ auth: "r8_test", retry: false });
     serveSecret(200, { key: SECRET });
-    await expect(Promise.all([replicate.webhookSecret(), replicate.webhookSecret()])).resolves.toStrictEqual([
+    await expect(Promise.all([webhookSecret(replicate), webhookSecret(replicate)])).resolves.toStrictEqual([
       SECRET,
       SECRET,
     ]);
@@ -986,30 +984,30 @@ describe("replicate.webhookSecret()", () => {
   test("{ refresh: true } fetches again, and the new key is then cached", async () => {
     const replicate = createReplicate({ auth: "r8_test", retry: false });
     serveSecret(200, { key: OLD_SECRET });
-    await expect(replicate.webhookSecret()).resolves.toBe(OLD_SECRET);
+    await expect(webhookSecret(replicate)).resolves.toBe(OLD_SECRET);
     const second = serveSecret(200, { key: SECRET });
-    await expect(replicate.webhookSecret({ refresh: true })).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate, { refresh: true })).resolves.toBe(SECRET);
     expect(second.isDone()).toBe(true);
-    await expect(replicate.webhookSecret()).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate)).resolves.toBe(SECRET);
   });
 
   test("a failed fetch (500) is not cached: the next call fetches again", async () => {
     const replicate = createReplicate({ auth: "r8_test", retry: false });
     serveSecret(500, { title: "Internal Server Error", detail: "boom" });
-    const error = await replicate.webhookSecret().catch((e: unknown) => e);
+    const error = await webhookSecret(replicate).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(500);
     serveSecret(200, { key: SECRET });
-    await expect(replicate.webhookSecret()).resolves.toBe(SECRET);
-    await expect(replicate.webhookSecret()).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate)).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate)).resolves.toBe(SECRET);
   });
 
   test("a response without key rejects with a ReplicateError and is not cached", async () => {
     const replicate = createReplicate({ auth: "r8_test", retry: false });
     serveSecret(200, {});
-    await expect(replicate.webhookSecret()).rejects.toThrow(/no webhook secret/);
+    await expect(webhookSecret(replicate)).rejects.toThrow(/no webhook secret/);
     serveSecret(200, { key: SECRET });
-    await expect(replicate.webhookSecret()).resolves.toBe(SECRET);
+    await expect(webhookSecret(replicate)).resolves.toBe(SECRET);
   });
 
   test("the cache is per client", async () => {
@@ -1017,15 +1015,15 @@ describe("replicate.webhookSecret()", () => {
     const b = createReplicate({ auth: "r8_test", retry: false });
     serveSecret(200, { key: SECRET });
     serveSecret(200, { key: OLD_SECRET });
-    await expect(a.webhookSecret()).resolves.toBe(SECRET);
-    await expect(b.webhookSecret()).resolves.toBe(OLD_SECRET);
-    await expect(a.webhookSecret()).resolves.toBe(SECRET);
+    await expect(webhookSecret(a)).resolves.toBe(SECRET);
+    await expect(webhookSecret(b)).resolves.toBe(OLD_SECRET);
+    await expect(webhookSecret(a)).resolves.toBe(SECRET);
   });
 
   test("the fetched secret verifies a webhook signed with it", async () => {
     const replicate = createReplicate({ auth: "r8_test", retry: false });
     serveSecret(200, { key: SECRET });
-    const secret = await replicate.webhookSecret();
+    const secret = await webhookSecret(replicate);
     freeze();
     await expect(verifyWebhook({ ...signed(), secret })).resolves.toStrictEqual(JSON.parse(BODY));
     await expect(verifyWebhookRequest(requestOf(signed()), secret)).resolves.toStrictEqual(JSON.parse(BODY));

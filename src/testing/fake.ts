@@ -75,7 +75,7 @@ function randomSecret(): string {
  * const fake = createFakeReplicate()
  * fake.model("acme/echo", (input) => `you said ${input.text}`)
  * const replicate = createReplicate({ auth: "test", fetch: fake.fetch })
- * await replicate.run("acme/echo", { input: { text: "hi" } }) // "you said hi"
+ * await run(replicate, "acme/echo", { input: { text: "hi" } }) // "you said hi"
  */
 export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeReplicate {
   const state = emptyState();

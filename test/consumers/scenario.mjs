@@ -1,10 +1,13 @@
 // One scenario, run by every consumer of the packed package (Node ESM here; the CJS
 // consumer and other runtimes run the same checks). It talks to a fake Replicate served
 // over loopback HTTP at FAKE_URL (started by scripts/consumers.mjs) and prints each check.
-export async function scenario(
-  { createReplicate, collectText, verifyWebhook, signWebhook, ApiError, isApiError },
-  env,
-) {
+//
+// `lib` holds the package's entries by name: main, run, stream, webhooks.
+export async function scenario(lib, env) {
+  const { createReplicate, ApiError, isApiError, ReplicateError } = lib.main;
+  const { run } = lib.run;
+  const { stream, collectText } = lib.stream;
+  const { verifyWebhook, signWebhook, webhookSecret } = lib.webhooks;
   const replicate = createReplicate({ auth: "consumer-token", baseUrl: env.FAKE_URL });
   const checks = [];
   const check = (name, ok, detail = "") => {
@@ -14,7 +17,7 @@ export async function scenario(
 
   // 1. run: the sync window (1 s) ends while the model still works, then polling finishes it.
   const seen = new Set();
-  const out = await replicate.run("consumer/slow", {
+  const out = await run(replicate, "consumer/slow", {
     input: { text: "hi" },
     wait: 1,
     interval: { initialMs: 100, maxMs: 200 },
@@ -23,11 +26,11 @@ export async function scenario(
   check("run: sync window, then polling", out === "slow: hi" && seen.has("processing"), `${out} ${[...seen]}`);
 
   // 2. stream: the fake drops the first connection mid-event; it resumes with Last-Event-ID.
-  const text = await collectText(replicate.stream("consumer/chat", { input: {}, reconnect: { delayMs: 10 } }));
+  const text = await collectText(stream(replicate, "consumer/chat", { input: {}, reconnect: { delayMs: 10 } }));
   check("stream: dropped connection resumed", text === "one two three four five ", JSON.stringify(text));
 
   // 3. verifyWebhook of a payload signed the Standard Webhooks way.
-  const secret = await replicate.webhookSecret();
+  const secret = await webhookSecret(replicate);
   const body = JSON.stringify({ id: "p1", status: "succeeded", output: "ok" });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const headers = { "webhook-id": "msg_1", "webhook-timestamp": timestamp };
@@ -36,10 +39,19 @@ export async function scenario(
   check("verifyWebhook: signed payload accepted", payload.id === "p1", JSON.stringify(payload));
 
   // 4. ApiError with its fields, from the API's 422.
-  const error = await replicate.run("consumer/slow", { input: { text: 42 } }).catch((e) => e);
+  const error = await run(replicate, "consumer/slow", { input: { text: 42 } }).catch((e) => e);
   const fields =
     error instanceof ApiError && isApiError(error) && error.status === 422 && error.invalidFields?.length > 0;
   check("ApiError: status, detail, invalidFields", fields, `${error?.name} ${error?.status}`);
+
+  // 5. The entries share one copy of each class: an error from one is an instance of the
+  // base class from another, and the same class is exported by each entry that has it.
+  const failed = new lib.run.PredictionError({ id: "p1", status: "failed" });
+  const shared =
+    failed instanceof ReplicateError &&
+    lib.stream.PredictionError === lib.run.PredictionError &&
+    lib.webhooks.WebhookVerificationError.prototype instanceof ReplicateError;
+  check("entries share one class per error", shared);
 
   if (checks.some((ok) => !ok)) throw new Error("a consumer check failed");
 }

@@ -1,23 +1,33 @@
 // Typechecked as a consumer would: the published .d.ts only, skipLibCheck off.
-import {
-  type ApiError,
-  createReplicate,
-  type FileOutput,
-  isApiError,
-  type Prediction,
-  verifyWebhook,
-} from "replicate-fetch";
+import { type ApiError, createReplicate, isApiError, type Prediction } from "replicate-fetch";
+import { createApiClient } from "replicate-fetch/api";
+import { createLimiter } from "replicate-fetch/limit";
 import { createProxy } from "replicate-fetch/proxy";
+import { type FileOutput, isPredictionError, run } from "replicate-fetch/run";
+import { type StreamEvent, stream } from "replicate-fetch/stream";
 import { createFakeReplicate } from "replicate-fetch/testing";
 import { serveFake } from "replicate-fetch/testing/node";
+import { trainedVersion } from "replicate-fetch/train";
+import { verifyWebhook, webhookSecret } from "replicate-fetch/webhooks";
 
 export async function typed(): Promise<void> {
   const fake = createFakeReplicate();
   fake.model("acme/echo", (input) => input.text);
   const server = await serveFake(fake);
-  const replicate = createReplicate({ auth: "t", baseUrl: server.url, retry: { retries: 1 } });
+  const limiter = createLimiter(4);
+  const replicate = createReplicate({ auth: "t", baseUrl: server.url, retry: { retries: 1 }, limiter });
   const prediction: Prediction = await replicate.predictions.get({ prediction_id: "p1" });
-  const [file] = await replicate.run<FileOutput[]>("acme/echo", { input: { text: "x" } });
+  const [file] = await run<FileOutput[]>(replicate, "acme/echo", { input: { text: "x" } });
+  for await (const event of stream(replicate, "acme/echo", { input: { text: "x" } })) {
+    const typedEvent: StreamEvent = event;
+    console.log(typedEvent.type);
+  }
+  const { data } = await createApiClient(replicate).GET("/account");
+  const secret: string = await webhookSecret(replicate);
+  const version: string = trainedVersion(
+    { id: "t", status: "succeeded", output: { version: "a".repeat(64) } },
+    "me/mine",
+  );
   const url: string | undefined = file?.url;
   const payload = await verifyWebhook({ body: "{}", headers: new Headers(), secret: "whsec_AAAA" });
   const proxy: (request: Request) => Promise<Response> = createProxy({ prefix: "/api", allow: ["predictions.get"] });
@@ -26,10 +36,13 @@ export async function typed(): Promise<void> {
   } catch (error) {
     if (isApiError(error)) {
       const e: ApiError = error;
-      console.log(e.status, e.invalidFields, prediction.id, url, payload, proxy);
+      console.log(e.status, e.invalidFields, prediction.id, url, payload, proxy, data?.username, secret, version);
     }
+    if (isPredictionError(error)) console.log(error.prediction.id);
   }
   // @ts-expect-error: a misspelled parameter must not typecheck
   await replicate.predictions.get({ predictionid: "p1" });
+  // @ts-expect-error: run is a function of the client, not a method on it
+  await replicate.run("acme/echo", { input: {} });
   await server.close();
 }
