@@ -1,5 +1,6 @@
 // The README's quick start, run as written against nock: the first example a user
 // copies must work, and send exactly what it appears to send.
+import { readFileSync } from "node:fs";
 import nock from "nock";
 import { afterEach, expect, it, vi } from "vitest";
 import { type FileOutput, run } from "../src/entries/run.js";
@@ -48,4 +49,25 @@ it("runs the quick start", async () => {
   log.mockRestore();
   expect(printed).toEqual([[created.output[0]], ["a/one"], ["b/two"]]);
   api.done();
+});
+
+it("is the README's quick start, word for word", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const block = /## Quick start\n+```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const self = readFileSync(new URL(import.meta.url), "utf8");
+  const copied = /\/\/ --- from README\.md, "Quick start" ---\n([\s\S]*?)\s*\/\/ --- end ---/.exec(self)?.[1] ?? "";
+  const code = (text: string) =>
+    text
+      .split("\n")
+      .filter((line) => !line.startsWith("import "))
+      .map((line) => line.trim())
+      .filter(Boolean);
+  expect(code(block).length).toBeGreaterThan(3);
+  expect(code(copied)).toEqual(code(block));
+  // The README's imports are this file's, from the package's entries.
+  const imports = [...block.matchAll(/^import (.*) from "replicate-fetch(\/\w+)?";$/gm)].map(
+    (m) => `import ${m[1]} from "../src/${m[2] ? `entries${m[2]}` : "index"}.js";`,
+  );
+  expect(imports).toHaveLength(2);
+  for (const line of imports) expect(self).toContain(line);
 });
