@@ -66,10 +66,9 @@ export class ApiError extends ReplicateError {
 
   /** A plain summary; `headers` becomes a record so logging tools can print it. */
   toJSON(): Record<string, unknown> {
-    return { ...this, message: this.message, headers: Object.fromEntries(this.headers) } as unknown as Record<
-      string,
-      unknown
-    >;
+    // Every own field (status, url, body, title, …), then what needs converting.
+    const fields: object = { ...this };
+    return { ...fields, message: this.message, headers: Object.fromEntries(this.headers) };
   }
 }
 

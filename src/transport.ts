@@ -44,9 +44,10 @@ export interface SendOptions {
 }
 
 /**
- * A request as plain parts: what the library's own calls pass, so only one `Request` is
- * built per attempt. The body must be reusable across attempts (not a stream); the
- * headers are the transport's to complete (auth, User-Agent) and must not be shared.
+ * A request as plain parts: what the library's own calls pass, so no `Request` is built
+ * unless a custom `fetch` asks for one. The body must be reusable across attempts (not a
+ * stream). The transport completes the headers in place (auth, User-Agent, the client's
+ * extra headers), so an object may only be reused for requests to the same origin.
  */
 export interface RequestParts {
   url: string;
