@@ -59,6 +59,7 @@ try {
   };
   await each("node ESM", process.execPath, ["esm.mjs"]);
   await each("node CJS", process.execPath, ["cjs.cjs"]);
+  await each("node, ESM and CJS copies together", process.execPath, ["dual.mjs"]);
   // Deno with only the permissions the scenario needs: the fake's address and one variable.
   const { host } = new URL(server.url);
   const deno = join(root, "node_modules/.bin/deno");

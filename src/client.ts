@@ -4,7 +4,7 @@
  */
 import { readEnv } from "./env.js";
 import { InputError } from "./errors.js";
-import { PARTS } from "./internals.js";
+import { attachParts } from "./internals.js";
 import type { Limiter } from "./limiter.js";
 import { createOperations, type Operations } from "./operations.js";
 import { type RetryPolicy, resolveRetry } from "./retry.js";
@@ -117,5 +117,5 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
     limiter: options.limiter,
   });
   const { request, operations } = createOperations(send, baseUrl);
-  return Object.assign(operations, { request, baseUrl, [PARTS]: { send, baseUrl } });
+  return attachParts(Object.assign(operations, { request, baseUrl }), { send, baseUrl });
 }

@@ -61,7 +61,8 @@ export class ApiError extends ReplicateError {
     const { title, detail, invalid_fields: invalidFields } = parseProblem(init.body);
     const what = detail ?? title ?? (init.body.slice(0, 200) || "no body");
     super(`${init.method} ${init.url} failed with ${init.status}: ${what}`);
-    Object.assign(this, init, { title, detail, invalidFields, retryAfterMs: init.retryAfterMs });
+    const { status, method, url, headers, body, retryAfterMs } = init;
+    Object.assign(this, { status, method, url, headers, body, title, detail, invalidFields, retryAfterMs });
   }
 
   /** A plain summary; `headers` becomes a record so logging tools can print it. */

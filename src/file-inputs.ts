@@ -4,7 +4,8 @@
  * by upload through the Files API or inlined as `data:` URIs. Web standards only, so the
  * same code runs in browsers and workers.
  */
-import { ConnectionError, InputError } from "./errors.js";
+import { InputError } from "./errors.js";
+import { isConnectionError } from "./guards.js";
 import { provablyNotSent } from "./retry.js";
 
 /** How file inputs are sent. */
@@ -115,7 +116,7 @@ export async function prepareInput<T>(
       return await upload(blob, name, signal);
     } catch (error) {
       // Only when the upload provably never left: a file the server may have stored is not sent twice.
-      const unsent = error instanceof ConnectionError && provablyNotSent(error.cause);
+      const unsent = isConnectionError(error) && provablyNotSent(error.cause); // by name: see wait.ts
       if (strategy === "default" && unsent && blob.size <= maxDataUriBytes) return inline();
       throw error;
     }

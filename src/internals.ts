@@ -10,6 +10,7 @@
 import { InputError } from "./errors.js";
 import type { Operations } from "./operations.js";
 import type { Send } from "./transport.js";
+import { VERSION } from "./version.js";
 
 /** A client's hidden parts. */
 export interface ClientParts {
@@ -17,8 +18,16 @@ export interface ClientParts {
   readonly baseUrl: string;
 }
 
-/** The key `createReplicate` keeps a client's parts under; symbols stay out of keys and JSON. */
-export const PARTS = Symbol.for("replicate-fetch.client");
+/**
+ * The key a client's parts are kept under. It names the version: the parts' shape may
+ * change between versions, and a client from another version is refused, not misread.
+ */
+const PARTS = Symbol.for(`replicate-fetch.client@${VERSION}`);
+
+/** Keep `parts` on `client`, hidden: not enumerable (a spread or a log does not copy it), not writable. */
+export function attachParts<T extends object>(client: T, parts: ClientParts): T {
+  return Object.defineProperty(client, PARTS, { value: parts });
+}
 
 /**
  * One instance of a feature per client, made on first use and kept while the client
@@ -34,7 +43,11 @@ export function perClient<T>(make: (client: Operations, parts: ClientParts) => T
     let feature = made.get(client);
     if (feature === undefined) {
       const parts = (client as { [PARTS]?: ClientParts } | null | undefined)?.[PARTS];
-      if (!parts) throw new InputError("Expected a client made by createReplicate() as the first argument.");
+      if (!parts) {
+        throw new InputError(
+          `Expected a client made by createReplicate() of replicate-fetch ${VERSION} as the first argument.`,
+        );
+      }
       feature = make(client, parts);
       made.set(client, feature);
     }

@@ -78,7 +78,9 @@ export function createOperations(send: Send, baseUrl: string) {
     const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs, buffer: true };
     // The call's own headers first: the schema's header params and content type win.
     const headers: Record<string, string> = {};
-    for (const name in options.headers) headers[name.toLowerCase()] = options.headers[name] as string;
+    // Through Headers: names lower-cased and checked, and a Headers or pairs given from
+    // JavaScript work too.
+    if (options.headers) for (const [name, value] of new Headers(options.headers)) headers[name] = value;
     Object.assign(headers, wire);
     const fetchPage = async (url: string) => {
       // Pages share the headers: the transport completes them in place, the same way each

@@ -6,6 +6,7 @@
  */
 import { PredictionError, ReplicateError } from "./errors.js";
 import type { Download } from "./file-output.js";
+import { isReplicateError } from "./guards.js";
 import { strictFetch } from "./operations.js";
 import { abortReason, sleep } from "./signals.js";
 import { createSseParser, type SseEvent } from "./sse.js";
@@ -32,24 +33,40 @@ export interface StreamContext {
   reconnect: ReconnectOptions | undefined;
   interval: WaitOptions["interval"];
   maxBufferSize: number | undefined;
+  /** The prediction came from the API in this very call (not handed in by the caller). */
+  created: boolean;
 }
 
 const MAX_REDIRECTS = 5;
+
+/**
+ * Whether a stream URL may receive the token. One from a prediction this call created
+ * came from the API itself. One from a prediction handed in could have been written by
+ * anyone (a request body, say), so only Replicate's own https hosts get the token then.
+ */
+function mayAuthorize(url: URL, ctx: StreamContext): boolean {
+  const { protocol, hostname } = url;
+  return (
+    ctx.created || (protocol === "https:" && (hostname === "replicate.com" || hostname.endsWith(".replicate.com")))
+  );
+}
 const MAX_RETRY_MS = 30_000;
 
 /**
  * GET the stream. Redirects are followed by hand so the token goes only to the origin
- * of the URL the API returned, never to wherever a redirect points.
+ * of the stream URL (when {@link mayAuthorize} allows), never to wherever a redirect points.
  */
 async function open(url: string, lastId: string, ctx: StreamContext): Promise<Response> {
-  const origin = new URL(url).origin;
+  const first = new URL(url);
+  const { origin } = first;
+  const trusted = mayAuthorize(first, ctx);
   let target = url;
   let redirect: RequestRedirect = "manual";
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
     if (lastId) headers["last-event-id"] = lastId;
     const request = { url: target, method: "GET", headers, redirect };
-    const sendOptions = { signal: ctx.signal, buffer: false, authorize: new URL(target).origin === origin };
+    const sendOptions = { signal: ctx.signal, buffer: false, authorize: trusted && new URL(target).origin === origin };
     const response = await strictFetch(
       ctx.send,
       sendOptions,
@@ -135,7 +152,7 @@ export async function* sseEvents(url: string, ctx: StreamContext, seen: Delivere
         }
       }
     } catch (error) {
-      if (ctx.signal.aborted || error instanceof ReplicateError) throw error;
+      if (ctx.signal.aborted || isReplicateError(error)) throw error;
       // A network error while reading: the connection dropped. Resume below.
     } finally {
       // Early exit, error or end: release the connection now, not when it is collected.

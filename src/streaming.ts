@@ -66,9 +66,10 @@ export function createStreamer(send: Send, runner: ReturnType<typeof createRunne
         reconnect: options.reconnect,
         interval: options.interval,
         maxBufferSize: options.maxBufferSize,
+        created,
       });
     } catch (error) {
-      if (!d.signal?.aborted) throw error;
+      if (!d.signal.aborted) throw error;
       const cancel = created && options.cancelOnAbort !== false && runner.cancelPrediction;
       throw await runner.stopped("stream", d, error, prediction, cancel, options);
     } finally {

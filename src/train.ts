@@ -4,8 +4,9 @@
  * before the paid training starts; a training that could not be saved is never started.
  */
 import { checkEvents, checkWebhook, type WebhookEvent } from "./create.js";
-import { ApiError, InputError, type JobSnapshot, ReplicateError, TrainingError } from "./errors.js";
+import { InputError, type JobSnapshot, ReplicateError, TrainingError } from "./errors.js";
 import { type FileInputOptions, prepareInput } from "./file-inputs.js";
+import { isApiError } from "./guards.js";
 import { perClient } from "./internals.js";
 import type { Operations } from "./operations.js";
 import { parseRef } from "./refs.js";
@@ -107,7 +108,7 @@ export function createTrainer(ops: Operations, runner: ReturnType<typeof createR
       await ops.models.get({ model_owner: owner, model_name: name }, call);
       return;
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      if (!(isApiError(error) && error.status === 404)) throw error; // by name: see wait.ts
     }
     const create = options.createDestination;
     if (!create) {

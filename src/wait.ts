@@ -2,7 +2,8 @@
  * The one waiting loop, for predictions and trainings alike: polls until a terminal
  * status, within one deadline, abortable, reporting each change once.
  */
-import { AbortError, ApiError, type JobSnapshot, TimeoutError } from "./errors.js";
+import { AbortError, type JobSnapshot, TimeoutError } from "./errors.js";
+import { isApiError } from "./guards.js";
 import { type Progress, parseProgress } from "./progress.js";
 import { deadline, sleep } from "./signals.js";
 
@@ -76,7 +77,8 @@ export async function waitFor<T extends JobSnapshot>(
       try {
         last = await refresh(id, d.signal);
       } catch (error) {
-        if (!(error instanceof ApiError && error.status === 429) || d.signal?.aborted) throw error;
+        // By name, not instanceof: the client may come from another copy of the package.
+        if (!(isApiError(error) && error.status === 429) || d.signal.aborted) throw error;
         pause = error.retryAfterMs ?? next; // as long as the server asked, nothing on top
         continue;
       }
@@ -88,7 +90,7 @@ export async function waitFor<T extends JobSnapshot>(
     if (d.expired()) {
       throw new TimeoutError(`Gave up waiting for ${id} after ${options.timeoutMs} ms`, options.timeoutMs ?? 0, last);
     }
-    if (d.signal?.aborted) throw new AbortError(`Stopped waiting for ${id}`, last, { cause: d.signal.reason });
+    if (d.signal.aborted) throw new AbortError(`Stopped waiting for ${id}`, last, { cause: d.signal.reason });
     throw error;
   } finally {
     d.dispose();

@@ -139,6 +139,18 @@ describe("headers", () => {
     });
   });
 
+  it("takes a call's headers as a Headers or as pairs too, as JavaScript callers may pass them", async () => {
+    const fetch = scriptedFetch(json(200, {}), json(200, {}));
+    const replicate = createReplicate({ auth: TOKEN, fetch });
+    await replicate.account.get(undefined, { headers: new Headers({ "X-Trace": "a" }) as never });
+    await replicate.account.get(undefined, { headers: [["X-Trace", "b"]] as never });
+    expect(fetch.calls.map((r) => r.headers.get("x-trace"))).toEqual(["a", "b"]);
+    expect(fetch.calls.map((r) => [...r.headers.keys()].filter((k) => k !== "x-trace").sort())).toEqual([
+      ["authorization", "user-agent"],
+      ["authorization", "user-agent"],
+    ]);
+  });
+
   it("never sends the token to a host that only starts like the API's", async () => {
     const fetch = scriptedFetch(json(200, {}), json(200, {}), json(200, {}));
     const send = createTransport({

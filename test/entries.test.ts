@@ -6,7 +6,7 @@ import { createPrediction, run, wait } from "../src/entries/run.js";
 import { stream } from "../src/entries/stream.js";
 import { startTraining, train, waitForTraining } from "../src/entries/train.js";
 import { webhookSecret } from "../src/entries/webhooks.js";
-import { createReplicate, InputError, type Replicate } from "../src/index.js";
+import { createReplicate, InputError, type Replicate, VERSION } from "../src/index.js";
 import { json, scriptedFetch } from "./support/fake-fetch.js";
 
 const notClients: [string, unknown][] = [
@@ -32,7 +32,9 @@ describe("feature functions need a client from createReplicate()", () => {
     it.each(notClients)(`${name} refuses %s with an InputError`, async (_, value) => {
       const error = await (async () => call(value as Replicate))().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InputError);
-      expect((error as Error).message).toBe("Expected a client made by createReplicate() as the first argument.");
+      expect((error as Error).message).toBe(
+        `Expected a client made by createReplicate() of replicate-fetch ${VERSION} as the first argument.`,
+      );
     });
   }
 });
@@ -57,6 +59,13 @@ describe("the client", () => {
       ].sort(),
     );
     expect(JSON.stringify(replicate)).not.toContain("r8_secret_token");
+  });
+
+  it("a copy of the client (a spread, a log) does not carry its transport", async () => {
+    const replicate = createReplicate({ auth: "r8" });
+    const copy = { ...replicate } as Replicate;
+    expect(Object.getOwnPropertySymbols(copy)).toEqual([]);
+    await expect(webhookSecret(copy)).rejects.toBeInstanceOf(InputError);
   });
 
   it("each feature is made once per client and shared by its calls", async () => {

@@ -423,9 +423,10 @@ describe("the token", () => {
 
   it("is not sent where a redirect from the stream URL to another origin points", async () => {
     const cdn = await serve();
+    api.on("POST", CREATE, json(201, pred("starting")));
     sse.on("GET", STREAM, redirect(302, `${cdn.origin}/edge/p1?sig=abc`));
     cdn.on("GET", "/edge/p1?sig=abc", streamOf([ev("1", "output", "hi"), ev("2", "done", "{}")]));
-    const { events, error } = await collect(stream(replicate, pred("processing")));
+    const { events, error } = await collect(stream(replicate, "acme/model", { input: {} }));
     expect(error).toBeUndefined();
     expect(events).toEqual([out("hi", "1"), done({}, "2")]);
     expect(hit(sse).headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -435,13 +436,52 @@ describe("the token", () => {
   });
 
   it("is kept through a redirect within the stream URL's origin", async () => {
+    api.on("POST", CREATE, json(201, pred("starting")));
     sse.on("GET", STREAM, redirect(307, "/v1/files/moved-p1"));
     sse.on("GET", "/v1/files/moved-p1", streamOf([ev("1", "output", "hi"), ev("2", "done", "{}")]));
-    const { events, error } = await collect(stream(replicate, pred("processing")));
+    const { events, error } = await collect(stream(replicate, "acme/model", { input: {} }));
     expect(error).toBeUndefined();
     expect(events).toEqual([out("hi", "1"), done({}, "2")]);
     expect(sse.lines()).toEqual([`GET ${STREAM}`, "GET /v1/files/moved-p1"]);
     for (const h of sse.hits) expect(h.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it("is not sent to the stream URL of a prediction handed in, unless it is a Replicate https host", async () => {
+    // The prediction could come from anywhere (a request body): its stream URL is not the API's word.
+    sse.on("GET", STREAM, streamOf([ev("1", "output", "hi"), ev("2", "done", "{}")]));
+    const { events, error } = await collect(stream(replicate, pred("processing")));
+    expect(error).toBeUndefined();
+    expect(events).toEqual([out("hi", "1"), done({}, "2")]);
+    expect(hit(sse).headers.authorization).toBeUndefined();
+    expect(api.hits).toHaveLength(0);
+  });
+
+  it("is sent to a handed-in prediction's stream on https *.replicate.com, and not to look-alikes", async () => {
+    const body = () => new Response(`${ev("1", "done", "{}")}`, { headers: { "content-type": "text/event-stream" } });
+    const urls = [
+      "https://stream.replicate.com/v1/files/abc",
+      "https://replicate.com/v1/files/abc",
+      "http://stream.replicate.com/v1/files/abc",
+      "https://stream.replicate.com.evil.example.test/v1/files/abc",
+      "https://evilreplicate.com/v1/files/abc",
+    ];
+    const seen: (string | null)[] = [];
+    const client = createReplicate({
+      auth: TOKEN,
+      baseUrl: `${api.origin}/v1`,
+      retry: false,
+      fetch: async (request) => {
+        seen.push(request.headers.get("authorization"));
+        return body();
+      },
+    });
+    for (const url of urls) {
+      const urls = { get: `${api.origin}${GET_P1}`, stream: url };
+      const handedIn = prediction("p1", "processing", { urls }) as unknown as Prediction;
+      const { error } = await collect(stream(client, handedIn));
+      expect(error).toBeUndefined();
+    }
+    expect(seen).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, null, null, null]);
   });
 });
 
@@ -608,7 +648,6 @@ describe("resuming a dropped connection", () => {
     expect(hit(sse, 0).headers["last-event-id"]).toBeUndefined();
     expect(hit(sse, 1).headers["last-event-id"]).toBe("2");
     expect(hit(sse, 1).headers.accept).toBe("text/event-stream");
-    expect(hit(sse, 1).headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(api.hits).toHaveLength(0);
   });
 

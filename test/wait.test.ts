@@ -349,3 +349,27 @@ describe("onProgress", () => {
     ]);
   });
 });
+
+describe("errors from another copy of the package", () => {
+  it("a 429 that is an ApiError by name only (another copy's class) is still waited out", async () => {
+    const { waitFor } = await import("../src/wait.js");
+    // What a client from the package's other build (CJS beside ESM) throws: same name, other class.
+    const foreign = Object.assign(new Error("GET … failed with 429"), {
+      name: "ApiError",
+      status: 429,
+      retryAfterMs: 1,
+    });
+    let calls = 0;
+    const done = await waitFor<Prediction>(
+      "p1",
+      async () => {
+        calls++;
+        if (calls === 1) throw foreign;
+        return pred("succeeded", { output: "ok" });
+      },
+      { interval: { initialMs: 1 } },
+    );
+    expect(done.status).toBe("succeeded");
+    expect(calls).toBe(2);
+  });
+});

@@ -22,7 +22,7 @@ import type { WaitOptions } from "../wait.js";
  * @example
  * const text = await run<string[]>(replicate, "meta/meta-llama-3-8b-instruct", { input: { prompt: "Hi" } })
  */
-export function run<Output = unknown>(replicate: Replicate, ref: ModelRef, options: RunOptions): Promise<Output> {
+export async function run<Output = unknown>(replicate: Replicate, ref: ModelRef, options: RunOptions): Promise<Output> {
   return runnerOf(replicate).run<Output>(ref, options);
 }
 
@@ -32,7 +32,7 @@ export function run<Output = unknown>(replicate: Replicate, ref: ModelRef, optio
  * @example
  * const done = await wait(replicate, prediction.id, { timeoutMs: 60_000 })
  */
-export function wait(
+export async function wait(
   replicate: Replicate,
   prediction: Prediction | string,
   options?: WaitOptions<Prediction>,
@@ -47,7 +47,7 @@ export function wait(
  * @example
  * const prediction = await createPrediction(replicate, "meta/meta-llama-3-8b", { input: { prompt: "Hi" } })
  */
-export function createPrediction(
+export async function createPrediction(
   replicate: Replicate,
   ref: ModelRef,
   options: CreatePredictionOptions,

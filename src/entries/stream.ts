@@ -25,12 +25,12 @@ import type { Prediction } from "../types.js";
  *   if (event.type === "output") console.log(event.data)
  * }
  */
-export function stream(
+export async function* stream(
   replicate: Replicate,
   source: ModelRef | Prediction,
   options?: StreamOptions,
 ): AsyncGenerator<StreamEvent> {
-  return streamerOf(replicate)(source, options);
+  yield* streamerOf(replicate)(source, options);
 }
 
 export { AbortError, type JobSnapshot, PredictionError } from "../errors.js";

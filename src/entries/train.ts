@@ -17,7 +17,7 @@ import type { WaitOptions } from "../wait.js";
  * @example
  * const { version } = await train(replicate, { model: "ostris/flux-dev-lora-trainer", destination: "me/my-flux", input })
  */
-export function train(replicate: Replicate, options: TrainOptions): Promise<TrainResult> {
+export async function train(replicate: Replicate, options: TrainOptions): Promise<TrainResult> {
   return trainerOf(replicate).train(options);
 }
 
@@ -27,7 +27,7 @@ export function train(replicate: Replicate, options: TrainOptions): Promise<Trai
  * @example
  * const training = await startTraining(replicate, { model: "owner/trainer", destination: "me/mine", input })
  */
-export function startTraining(replicate: Replicate, options: TrainOptions): Promise<Training> {
+export async function startTraining(replicate: Replicate, options: TrainOptions): Promise<Training> {
   return trainerOf(replicate).startTraining(options);
 }
 
@@ -37,7 +37,7 @@ export function startTraining(replicate: Replicate, options: TrainOptions): Prom
  * @example
  * const done = await waitForTraining(replicate, training.id, { timeoutMs: 3_600_000 })
  */
-export function waitForTraining(
+export async function waitForTraining(
   replicate: Replicate,
   training: Training | string,
   options?: WaitOptions<Training>,

@@ -17,7 +17,7 @@ import { secretOf } from "../webhook-secret.js";
  * @example
  * const secret = await webhookSecret(replicate)
  */
-export function webhookSecret(replicate: Replicate, options?: { refresh?: boolean }): Promise<string> {
+export async function webhookSecret(replicate: Replicate, options?: { refresh?: boolean }): Promise<string> {
   return secretOf(replicate)(options);
 }
 
