@@ -4,13 +4,13 @@
  * without a stream URL, continues by polling. Stopping early (`break`, `return`, abort)
  * cancels the HTTP body at once.
  */
-import { PredictionError, ReplicateError } from "./errors.js";
+import { PredictionError } from "./errors.js";
 import type { Download } from "./file-output.js";
 import { isReplicateError } from "./guards.js";
-import { strictFetch } from "./operations.js";
 import { abortReason, sleep } from "./signals.js";
 import { createSseParser, type SseEvent } from "./sse.js";
 import { type Delivered, emptyDelivered, fromSse, type StreamEvent } from "./stream-events.js";
+import { open } from "./stream-open.js";
 import { pollEvents } from "./stream-poll.js";
 import type { Send } from "./transport.js";
 import type { Prediction } from "./types.js";
@@ -37,65 +37,7 @@ export interface StreamContext {
   created: boolean;
 }
 
-const MAX_REDIRECTS = 5;
-
-/**
- * Whether a stream URL may receive the token. One from a prediction this call created
- * came from the API itself. One from a prediction handed in could have been written by
- * anyone (a request body, say), so only Replicate's own https hosts get the token then.
- */
-function mayAuthorize(url: URL, ctx: StreamContext): boolean {
-  const { protocol, hostname } = url;
-  return (
-    ctx.created || (protocol === "https:" && (hostname === "replicate.com" || hostname.endsWith(".replicate.com")))
-  );
-}
 const MAX_RETRY_MS = 30_000;
-
-/**
- * GET the stream. Redirects are followed by hand so the token goes only to the origin
- * of the stream URL (when {@link mayAuthorize} allows), never to wherever a redirect points.
- */
-async function open(url: string, lastId: string, ctx: StreamContext): Promise<Response> {
-  const first = new URL(url);
-  const { origin } = first;
-  const trusted = mayAuthorize(first, ctx);
-  let target = url;
-  let redirect: RequestRedirect = "manual";
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
-    if (lastId) headers["last-event-id"] = lastId;
-    const request = { url: target, method: "GET", headers, redirect };
-    const sendOptions = { signal: ctx.signal, buffer: false, authorize: trusted && new URL(target).origin === origin };
-    const response = await strictFetch(
-      ctx.send,
-      sendOptions,
-    )(request).catch((error: unknown) => {
-      const { status = -1, headers } = error as { status?: number; headers?: Headers };
-      // strictFetch turns a 3xx into an ApiError: take the Location from it and go on.
-      const location = headers?.get("location");
-      if (status >= 300 && status < 400 && location) return new URL(location, target).href;
-      // Browsers hide manual redirects (status 0). Their fetch drops Authorization on a
-      // cross-origin redirect by itself (Fetch standard), so let it follow.
-      if (status === 0 && redirect === "manual") {
-        redirect = "follow";
-        return target;
-      }
-      throw error;
-    });
-    if (typeof response === "string") {
-      target = response;
-      continue;
-    }
-    const type = response.headers.get("content-type") ?? "";
-    if (!/^text\/event-stream/i.test(type)) {
-      await response.body?.cancel();
-      throw new ReplicateError(`Expected text/event-stream from ${target}, got "${type || "no content type"}"`);
-    }
-    return response;
-  }
-  throw new ReplicateError(`Too many redirects from ${url}`);
-}
 
 /**
  * Yield a prediction's events from its stream URL, through its `done` or `error` event.
