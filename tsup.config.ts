@@ -1,15 +1,12 @@
 import { defineConfig } from "tsup";
 
-/** The package's entries: the core, then one per feature, so apps bundle only what they import. */
+/**
+ * The package's entries: the one main entry, and the two testing entries (the fake is for
+ * tests only, and its server is Node-only). Apps bundle only the functions they import
+ * from the main entry, since each feature is a function that takes the client.
+ */
 export const entries = {
   index: "src/index.ts",
-  run: "src/entries/run.ts",
-  stream: "src/entries/stream.ts",
-  train: "src/entries/train.ts",
-  webhooks: "src/entries/webhooks.ts",
-  api: "src/entries/api.ts",
-  limit: "src/entries/limit.ts",
-  proxy: "src/proxy.ts",
   testing: "src/testing/index.ts",
   "testing-node": "src/testing/node.ts",
 };
@@ -18,7 +15,7 @@ export default defineConfig({
   entry: entries,
   format: ["esm", "cjs"],
   // One build for all entries, split into shared chunks: each class (ApiError, FileOutput)
-  // exists once, so `instanceof` holds across entries. CJS splitting too, for `require`.
+  // exists once, so `instanceof` holds between the main and the testing entries. CJS splitting too, for `require`.
   splitting: true,
   // Inline the types of bundled code too: the published .d.ts import only the package's own files.
   dts: { resolve: true },

@@ -3,15 +3,23 @@
 // Without REPLICATE_API_TOKEN it runs offline against the embedded fake Replicate, served
 // on a loopback port; with a token it talks to Replicate, using cheap public models
 // (no training unless you pass --train, since that costs real money).
+// With --build it builds the package first, quietly: the build's log is shown only if it fails.
+import { spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import { createReplicate } from "../dist/index.js";
-import { createPrediction, run } from "../dist/run.js";
-import { outputText, stream } from "../dist/stream.js";
-import { createFakeReplicate } from "../dist/testing.js";
-import { serveFake } from "../dist/testing-node.js";
-import { train } from "../dist/train.js";
-import { verifyWebhook, webhookSecret } from "../dist/webhooks.js";
+
+if (process.argv.includes("--build")) {
+  const root = new URL("..", import.meta.url).pathname;
+  const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: root, encoding: "utf8" });
+  if (build.status !== 0) {
+    console.error(`The build failed:\n${build.stdout}${build.stderr}`);
+    process.exit(1);
+  }
+}
+const { createPrediction, createReplicate, outputText, run, stream, train, verifyWebhook, webhookSecret } =
+  await import("../dist/index.js");
+const { createFakeReplicate } = await import("../dist/testing.js");
+const { serveFake } = await import("../dist/testing-node.js");
 
 const live = Boolean(process.env.REPLICATE_API_TOKEN);
 const wantTraining = process.argv.includes("--train");
@@ -105,6 +113,10 @@ async function main() {
       step("receive and verify a webhook");
       console.log(`  verified: ${await webhookRoundTrip(replicate)}`);
     }
+    const parts = live ? "run, stream" : "run, stream, fine-tune, webhook";
+    console.log(
+      `\nDone: ${parts}, ${live ? "on Replicate" : "offline, with no token"}. Read its code in scripts/demo.mjs.`,
+    );
   } finally {
     await server?.close();
   }

@@ -1,7 +1,9 @@
 import vm from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import pkg from "../package.json" with { type: "json" };
-import { createApiClient } from "../src/entries/api.js";
+import { createApiClient } from "../src/core/openapi-client.js";
+import { resolveRetry } from "../src/core/retry.js";
+import { createTransport } from "../src/core/transport.js";
 import {
   ApiError,
   createReplicate,
@@ -14,8 +16,6 @@ import {
   TimeoutError,
   VERSION,
 } from "../src/index.js";
-import { resolveRetry } from "../src/retry.js";
-import { createTransport } from "../src/transport.js";
 import { hang, json, reset, scriptedFetch } from "./support/fake-fetch.js";
 
 const TOKEN = "r8_SECRETsecretSECRET";
@@ -100,7 +100,7 @@ describe("headers", () => {
   it("sends a User-Agent naming the package version by default", async () => {
     const fetch = scriptedFetch(json(200, {}));
     await createReplicate({ auth: TOKEN, fetch }).account.get();
-    expect(fetch.calls[0]?.headers.get("user-agent")).toBe(`replicate-fetch/${pkg.version}`);
+    expect(fetch.calls[0]?.headers.get("user-agent")).toBe(`replicate-kit/${pkg.version}`);
     expect(VERSION).toBe(pkg.version);
   });
 
@@ -134,7 +134,7 @@ describe("headers", () => {
     expect(seen[0]?.[1]?.headers).toEqual({
       "x-trace": "call",
       "x-team": "ml",
-      "user-agent": `replicate-fetch/${VERSION}`,
+      "user-agent": `replicate-kit/${VERSION}`,
       authorization: `Bearer ${TOKEN}`,
     });
   });

@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createApiClient } from "../src/entries/api.js";
+import { createApiClient } from "../src/core/openapi-client.js";
 import { createReplicate, isApiError, type OperationId, operationTable, type Replicate } from "../src/index.js";
 import { type Prism, startPrism } from "./support/prism.js";
 

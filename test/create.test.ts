@@ -6,11 +6,12 @@ import { describe, expect, it } from "vitest";
 import {
   type CreatePredictionOptions,
   createPrediction,
+  createReplicate,
+  InputError,
   type ModelRef,
   run,
   type WebhookEvent,
-} from "../src/entries/run.js";
-import { createReplicate, InputError } from "../src/index.js";
+} from "../src/index.js";
 import { failOnUnmatched, record, type Seen } from "./support/nock-recorder.js";
 
 const ORIGIN = "https://api.replicate.com";

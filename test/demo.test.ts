@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const root = new URL("../", import.meta.url).pathname;
-const cwd = mkdtempSync(join(tmpdir(), "replicate-fetch-demo-"));
+const cwd = mkdtempSync(join(tmpdir(), "replicate-kit-demo-"));
 
 beforeAll(() => {
   if (!existsSync(join(root, "dist/testing-node.js"))) execFileSync("npx", ["tsup", "--silent"], { cwd: root });

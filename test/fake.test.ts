@@ -1,14 +1,29 @@
-// The fake Replicate (`replicate-fetch/testing`), driven through the real client: models
+// The fake Replicate (`replicate-kit/testing`), driven through the real client: models
 // written as plain functions, the prediction lifecycle, the three create routes,
 // streaming with resumption, signed webhooks, trainings, every other resource, cursor
 // pagination and injected faults. A few raw `fake.fetch(new Request(...))` calls check
 // what the client would hide (SSE text, headers, statuses it refuses to send).
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { createPrediction, FileOutput, PredictionError, run, wait } from "../src/entries/run.js";
-import { type StreamEvent, stream } from "../src/entries/stream.js";
-import { startTraining, TrainingError, train } from "../src/entries/train.js";
-import { verifyWebhook, webhookEvent, webhookSecret } from "../src/entries/webhooks.js";
-import { ApiError, createReplicate, InputError, type Prediction, type Replicate } from "../src/index.js";
+import {
+  ApiError,
+  createPrediction,
+  createReplicate,
+  FileOutput,
+  InputError,
+  type Prediction,
+  PredictionError,
+  type Replicate,
+  run,
+  type StreamEvent,
+  startTraining,
+  stream,
+  TrainingError,
+  train,
+  verifyWebhook,
+  wait,
+  webhookEvent,
+  webhookSecret,
+} from "../src/index.js";
 import { createFakeReplicate, type FakeReplicate, type FakeReplicateOptions } from "../src/testing/index.js";
 import { type FakeServer, serveFake } from "../src/testing/node.js";
 import { startReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";

@@ -3,9 +3,15 @@
 // as data: URIs, and the create request carries the resulting URLs. Checked on the wire
 // through a recording fake fetch, and with a fake upload for the concurrency limit.
 import { describe, expect, test } from "vitest";
-import { createPrediction } from "../src/entries/run.js";
-import { prepareInput, type Upload } from "../src/file-inputs.js";
-import { ApiError, ConnectionError, createReplicate, InputError, ReplicateError } from "../src/index.js";
+import {
+  ApiError,
+  ConnectionError,
+  createPrediction,
+  createReplicate,
+  InputError,
+  ReplicateError,
+} from "../src/index.js";
+import { prepareInput, type Upload } from "../src/run/file-inputs.js";
 import { hang, json, refused, reset, scriptedFetch } from "./support/fake-fetch.js";
 
 const ORIGIN = "https://api.replicate.com";

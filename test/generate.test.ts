@@ -14,14 +14,18 @@ const schemaPath = process.env.REPLICATE_OPENAPI_SOURCE ?? join(root, "../shared
 const hasSchema = existsSync(schemaPath);
 if (!hasSchema) console.log(`generate tests skipped: no schema at ${schemaPath}`);
 
-const work = mkdtempSync(join(tmpdir(), "replicate-fetch-gen-"));
+const work = mkdtempSync(join(tmpdir(), "replicate-kit-gen-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function check(outDir: string) {
-  return spawnSync(process.execPath, ["scripts/generate.mjs", "--check", "--schema", schemaPath, "--out", outDir], {
-    cwd: root,
-    encoding: "utf8",
-  });
+  return spawnSync(
+    process.execPath,
+    ["scripts/codegen/generate.mjs", "--check", "--schema", schemaPath, "--out", outDir],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
 }
 
 describe.runIf(hasSchema)("generate --check", () => {
@@ -68,7 +72,7 @@ describe.runIf(hasSchema)("generate --check", () => {
 it("reports, rather than fails, a missing schema when asked to skip", () => {
   const result = spawnSync(
     process.execPath,
-    ["scripts/generate.mjs", "--check", "--skip-missing", "--schema", join(work, "nope.json")],
+    ["scripts/codegen/generate.mjs", "--check", "--skip-missing", "--schema", join(work, "nope.json")],
     { cwd: root, encoding: "utf8" },
   );
   expect(result.status).toBe(0);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLimiter } from "../src/entries/limit.js";
-import { createReplicate, InputError } from "../src/index.js";
+import { createLimiter, createReplicate, InputError } from "../src/index.js";
 import { json } from "./support/fake-fetch.js";
 
 describe("createLimiter", () => {

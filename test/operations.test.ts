@@ -918,6 +918,17 @@ describe("bad input fails before any request", () => {
     );
   });
 
+  test.each([
+    ["NaN", Number.NaN, "number"],
+    ["a number", 42, "number"],
+    ["a boolean", true, "boolean"],
+  ])("a path param that is %s, not a string (nothing is sent)", async (_, value, kind) => {
+    await refused(
+      replicate.predictions.get({ prediction_id: value } as never),
+      `predictions.get: path parameter "prediction_id" must be a non-empty string, got ${kind}.`,
+    );
+  });
+
   test("a missing required query param", async () => {
     await refused(
       replicate.files.download({ file_id: "f1", owner: "alice", expiry: 1 } as never),

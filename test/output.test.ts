@@ -3,18 +3,19 @@
 // URLs decoded locally, and the token sent with a download only to the API's own origin.
 import nock from "nock";
 import { describe, expect, test, vi } from "vitest";
+import { resolveRetry } from "../src/core/retry.js";
+import { createTransport, type FetchLike } from "../src/core/transport.js";
 import {
+  ApiError,
+  createReplicate,
   type Download,
   decodeDataUrl,
   FileOutput,
   normalizeOutput,
   type OutputSchema,
   run,
-} from "../src/entries/run.js";
-import { transportDownload } from "../src/file-output.js";
-import { ApiError, createReplicate } from "../src/index.js";
-import { resolveRetry } from "../src/retry.js";
-import { createTransport, type FetchLike } from "../src/transport.js";
+} from "../src/index.js";
+import { downloader } from "../src/run/file-output.js";
 import { hang, json, scriptedFetch } from "./support/fake-fetch.js";
 
 const ORIGIN = "https://api.replicate.com";
@@ -33,7 +34,7 @@ function clientDownload(fetch: FetchLike, headers: Record<string, string> = {}):
     timeoutMs: undefined,
     retry: resolveRetry(false),
   });
-  return transportDownload(send);
+  return downloader(send);
 }
 
 /** A Download that records the URLs it was asked for and answers with `respond`. */
@@ -642,7 +643,7 @@ describe("downloads through a client", () => {
     expect(fetch.calls[1]?.headers.get("authorization")).toBeNull();
   });
 
-  test("transportDownload: token and extra headers only for the API's origin", async () => {
+  test("downloader: token and extra headers only for the API's origin", async () => {
     const fetch = scriptedFetch(new Response("a"), new Response("b"), new Response("c"));
     const download = clientDownload(fetch, { "x-request-source": "batch" });
     await new FileOutput(DELIVERY, download).text();

@@ -1,6 +1,6 @@
 // parseProgress: the latest tqdm bar in a prediction's logs, or null when there is none.
 import { describe, expect, test } from "vitest";
-import { parseProgress } from "../src/entries/run.js";
+import { parseProgress } from "../src/index.js";
 
 describe("parseProgress", () => {
   test("reads a tqdm bar: percent, current and total", () => {

@@ -1,11 +1,9 @@
-// replicate-fetch/proxy: a browser-side client with no token talks to the proxy on its own
+// replicate-kit/proxy: a browser-side client with no token talks to the proxy on its own
 // origin; the proxy forwards only allowed operations to the API (here the fake Replicate,
 // which insists on the server's token), streams SSE through, and refuses the rest.
 import { describe, expect, it } from "vitest";
-import { createPrediction, run } from "../src/entries/run.js";
-import { collectText, stream } from "../src/entries/stream.js";
-import { ApiError, createReplicate } from "../src/index.js";
-import { createProxy } from "../src/proxy.js";
+import { ApiError, collectText, createPrediction, createReplicate, run, stream } from "../src/index.js";
+import { createProxy } from "../src/proxy/proxy.js";
 import { createFakeReplicate } from "../src/testing/index.js";
 
 const APP = "https://app.example.test";

@@ -3,8 +3,7 @@
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { afterEach, expect, it, vi } from "vitest";
-import { type FileOutput, run } from "../src/entries/run.js";
-import { createReplicate } from "../src/index.js";
+import { createReplicate, type FileOutput, run } from "../src/index.js";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -64,10 +63,10 @@ it("is the README's quick start, word for word", () => {
       .filter(Boolean);
   expect(code(block).length).toBeGreaterThan(3);
   expect(code(copied)).toEqual(code(block));
-  // The README's imports are this file's, from the package's entries.
-  const imports = [...block.matchAll(/^import (.*) from "replicate-fetch(\/\w+)?";$/gm)].map(
-    (m) => `import ${m[1]} from "../src/${m[2] ? `entries${m[2]}` : "index"}.js";`,
+  // The README's import is this file's: everything from the one entry.
+  const imports = [...block.matchAll(/^import (.*) from "replicate-kit";$/gm)].map(
+    (m) => `import ${m[1]} from "../src/index.js";`,
   );
-  expect(imports).toHaveLength(2);
+  expect(imports).toHaveLength(1);
   for (const line of imports) expect(self).toContain(line);
 });

@@ -1,8 +1,7 @@
 // Model references: every accepted form parses to the right target, and every malformed
 // one is refused with an InputError that shows the forms that would have worked.
 import { describe, expect, it } from "vitest";
-import { type ModelRef, parseRef } from "../src/entries/run.js";
-import { InputError, isInputError } from "../src/index.js";
+import { InputError, isInputError, type ModelRef, parseRef } from "../src/index.js";
 
 const V = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
 const FORMS =

@@ -1,7 +1,7 @@
 import net from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { backoffMs, parseRetryAfter, provablyNotSent, resolveRetry } from "../src/core/retry.js";
 import { ApiError, ConnectionError, createReplicate, TimeoutError } from "../src/index.js";
-import { backoffMs, parseRetryAfter, provablyNotSent, resolveRetry } from "../src/retry.js";
 import { json, refused, reset, scriptedFetch } from "./support/fake-fetch.js";
 
 const client = (fetch: ReturnType<typeof scriptedFetch>, retry = {}) =>

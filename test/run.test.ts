@@ -6,15 +6,18 @@ import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
+  createReplicate,
   FileOutput,
   isAbortError,
   isPredictionError,
+  isTimeoutError,
+  type Prediction,
   PredictionError,
   type Progress,
   run,
+  TimeoutError,
   wait,
-} from "../src/entries/run.js";
-import { createReplicate, isTimeoutError, type Prediction, TimeoutError } from "../src/index.js";
+} from "../src/index.js";
 import { deferred } from "./support/deferred.js";
 import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
 import { prediction as pred, PREDICTION_VERSION as V } from "./support/fixtures.js";

@@ -2,8 +2,7 @@
 // stream" and "Interpreting an event stream"), fed in chunks that may split anywhere.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { createSseParser, type SseEvent, type SseParserOptions } from "../src/entries/stream.js";
-import { ReplicateError } from "../src/index.js";
+import { createSseParser, ReplicateError, type SseEvent, type SseParserOptions } from "../src/index.js";
 
 /** Every callback the parser made, in order. */
 type Call = ["event", SseEvent] | ["retry", number] | ["comment", string];

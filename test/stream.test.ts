@@ -5,14 +5,19 @@
 // queued for, or a handler no request used, fails the test.
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AbortError, FileOutput, PredictionError } from "../src/entries/run.js";
-import { collectText, outputText, type StreamEvent, stream } from "../src/entries/stream.js";
 import {
+  AbortError,
   ApiError,
+  collectText,
   createReplicate,
+  FileOutput,
+  outputText,
   type Prediction,
+  PredictionError,
   type Replicate,
   ReplicateError,
+  type StreamEvent,
+  stream,
   TimeoutError,
 } from "../src/index.js";
 import { prediction } from "./support/fixtures.js";

@@ -3,17 +3,26 @@
 // of the new version. Every cheap check fails before the paid training starts. Wire
 // behaviour is checked with nock; abort and timing with a scripted fetch and fake timers.
 import { afterEach, describe, expect, it, test, vi } from "vitest";
-import { AbortError, isPredictionError, PredictionError, type Progress, run } from "../src/entries/run.js";
 import {
+  AbortError,
+  ApiError,
+  createReplicate,
+  InputError,
+  isPredictionError,
   isTrainingError,
+  PredictionError,
+  type Progress,
+  ReplicateError,
+  run,
   startTraining,
+  TimeoutError,
+  type Training,
   TrainingError,
   type TrainOptions,
   train,
   trainedVersion,
   waitForTraining,
-} from "../src/entries/train.js";
-import { ApiError, createReplicate, InputError, ReplicateError, TimeoutError, type Training } from "../src/index.js";
+} from "../src/index.js";
 import { deferred } from "./support/deferred.js";
 import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
 import { failOnUnmatched, nockRecorder, type Seen } from "./support/nock-recorder.js";

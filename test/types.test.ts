@@ -4,7 +4,6 @@
 // functions that are never called.
 import nock from "nock";
 import { describe, expectTypeOf, test } from "vitest";
-import { waitForTraining } from "../src/entries/train.js";
 import {
   type Account,
   createReplicate,
@@ -16,6 +15,7 @@ import {
   type PagePromise,
   type Prediction,
   type Training,
+  waitForTraining,
 } from "../src/index.js";
 
 const replicate = createReplicate({ auth: "r8_test", retry: false });

@@ -2,8 +2,17 @@
 // under fake timers through a scripted fetch, and the wire checked with nock.
 import nock from "nock";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AbortError, type Progress, TERMINAL, wait } from "../src/entries/run.js";
-import { ApiError, createReplicate, isTimeoutError, type Prediction, TimeoutError } from "../src/index.js";
+import {
+  AbortError,
+  ApiError,
+  createReplicate,
+  isTimeoutError,
+  type Prediction,
+  type Progress,
+  TERMINAL,
+  TimeoutError,
+  wait,
+} from "../src/index.js";
 import { hang, json, type ScriptedFetch, type Step, scriptedFetch } from "./support/fake-fetch.js";
 import { prediction } from "./support/fixtures.js";
 
@@ -352,7 +361,7 @@ describe("onProgress", () => {
 
 describe("errors from another copy of the package", () => {
   it("a 429 that is an ApiError by name only (another copy's class) is still waited out", async () => {
-    const { waitFor } = await import("../src/wait.js");
+    const { waitFor } = await import("../src/run/wait.js");
     // What a client from the package's other build (CJS beside ESM) throws: same name, other class.
     const foreign = Object.assign(new Error("GET … failed with 429"), {
       name: "ApiError",

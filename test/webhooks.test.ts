@@ -7,6 +7,10 @@ import fc from "fast-check";
 import nock from "nock";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import {
+  ApiError,
+  createReplicate,
+  isReplicateError,
+  ReplicateError,
   signWebhook,
   type VerifyWebhookOptions,
   verifyWebhook,
@@ -17,8 +21,7 @@ import {
   WebhookVerificationError,
   webhookEvent,
   webhookSecret,
-} from "../src/entries/webhooks.js";
-import { ApiError, createReplicate, isReplicateError, ReplicateError } from "../src/index.js";
+} from "../src/index.js";
 
 // ---------------------------------------------------------------------------------------
 // Fixtures and helpers

@@ -1,7 +1,7 @@
 /**
  * `createFakeReplicate`: an in-memory Replicate for tests and demos. Its core is a
  * web-standard handler, `(Request) => Promise<Response>`, so it can be injected as the
- * client's `fetch` in any runtime, or served over HTTP (see `replicate-fetch/testing/node`).
+ * client's `fetch` in any runtime, or served over HTTP (see `replicate-kit/testing/node`).
  */
 
 import { newId, newVersionId, problem } from "./http.js";

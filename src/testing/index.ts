@@ -1,9 +1,9 @@
 /**
- * `replicate-fetch/testing`: a fake Replicate for your tests, in memory and offline.
+ * `replicate-kit/testing`: a fake Replicate for your tests, in memory and offline.
  *
  * @example
- * import { createReplicate } from "replicate-fetch"
- * import { createFakeReplicate } from "replicate-fetch/testing"
+ * import { createReplicate } from "replicate-kit"
+ * import { createFakeReplicate } from "replicate-kit/testing"
  * const fake = createFakeReplicate()
  * fake.model("acme/upper", (input) => String(input.text).toUpperCase())
  * const replicate = createReplicate({ auth: "test", fetch: fake.fetch })

@@ -3,7 +3,7 @@
  * `Prefer: wait` and `Cancel-After`, get, list, cancel, the stream, and trainings that
  * add a version to their destination model when they succeed.
  */
-import { durationSeconds } from "../create.js";
+import { durationSeconds } from "../run/create.js";
 import { json, notFound, page, problem } from "./http.js";
 import { cancelJob, createJob, type Job, runJob, settled } from "./jobs.js";
 import type { Route, RouteContext } from "./route-context.js";

@@ -3,7 +3,7 @@
  * a terminal status, running the user's model function, collecting logs and output, and
  * recording the SSE events a stream serves (with ids, so a resumed stream can replay).
  */
-import { TERMINAL } from "../wait.js";
+import { TERMINAL } from "../core/domain.js";
 import { newId, now } from "./http.js";
 
 /** What a model function gets besides its input. */

@@ -1,5 +1,5 @@
 /**
- * `replicate-fetch/testing/node`: serve a fake Replicate over HTTP on a loopback port,
+ * `replicate-kit/testing/node`: serve a fake Replicate over HTTP on a loopback port,
  * for code that cannot take an injected `fetch` (another process, a browser, Prism-style
  * contract checks). Node-only, so it lives in its own entry point.
  */

@@ -1,5 +1,5 @@
 // Reading rejections in tests: what a promise rejected with, typed loosely enough for any of the client's errors.
-import type { JobSnapshot } from "../../src/entries/run.js";
+import type { JobSnapshot } from "../../src/index.js";
 
 /** Rejections as these tests read them. */
 export interface Failure extends Error {

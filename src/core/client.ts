@@ -1,0 +1,135 @@
+/**
+ * `createReplicate`: resolves the options once and assembles the client from the
+ * transport and the generated operations.
+ */
+import { DEFAULT_BASE_URL } from "./domain.js";
+import { readEnv } from "./env.js";
+import { InputError } from "./errors.js";
+import type { Limiter } from "./limiter.js";
+import { createOperations, type Operations } from "./methods.js";
+import { attachParts } from "./parts.js";
+import { type RetryPolicy, resolveRetry } from "./retry.js";
+import { createTransport, type FetchLike } from "./transport.js";
+import { VERSION } from "./version.js";
+
+/** Options of {@link createReplicate}. Each is resolved once, when the client is made. */
+export interface ReplicateOptions {
+  /**
+   * API token, sent as `Authorization: Bearer <auth>` to the API's origin only.
+   * May be omitted with a custom `baseUrl` (a proxy that adds it itself).
+   * @default the `REPLICATE_API_TOKEN` environment variable, where the runtime has one
+   */
+  auth?: string;
+  /**
+   * Where the API lives. A relative URL (`"/api/replicate"`) is resolved against the
+   * page's location in a browser.
+   * @default "https://api.replicate.com/v1"
+   */
+  baseUrl?: string;
+  /**
+   * The `fetch` to send with. When omitted, `globalThis.fetch` is looked up at each
+   * call, so interceptors installed after the client was made still see the calls.
+   */
+  fetch?: FetchLike;
+  /**
+   * The `User-Agent` header, or `false` for none.
+   * @default `replicate-kit/<version>` outside browsers; none in browsers, which set their own
+   */
+  userAgent?: string | false;
+  /** Headers added to every request to the API, e.g. `{ "X-Request-Source": "batch" }`. */
+  headers?: Record<string, string>;
+  /**
+   * Deadline for each call, retries and backoff included. Longer than the API's
+   * 60-second `Prefer: wait` window by default, so a sync create is not cut short.
+   * `Infinity` for none: calls then carry only the signal you pass, if any.
+   * @default 120_000
+   */
+  timeoutMs?: number;
+  /**
+   * How failed requests are retried, or `false` for never. Creates (POST) are retried
+   * only when the server provably did not take them.
+   * @default { retries: 2, baseDelayMs: 500, maxDelayMs: 30_000 }
+   */
+  retry?: RetryPolicy | false;
+  /**
+   * Caps requests in flight: the rest wait their turn on the client. Set it near your
+   * rate limit to turn a burst of calls into a queue instead of 429s.
+   * @default no cap
+   * @example createReplicate({ limiter: createLimiter(50) })
+   */
+  limiter?: Limiter;
+}
+
+/**
+ * What {@link createReplicate} returns: every operation as a method, plus `request`.
+ * The helpers that build on it are functions that take it as their first argument, all
+ * from `"replicate-kit"`: `run(replicate, ...)`, `wait`, `createPrediction`, `stream`,
+ * `train`, `webhookSecret`, `createApiClient`. (They are not methods so that an app
+ * bundles only the ones it imports.)
+ */
+export type Replicate = Operations & {
+  /** Call an operation by its operationId, e.g. `request("predictions.get", { prediction_id })`. */
+  readonly request: ReturnType<typeof createOperations>["request"];
+  /** The resolved base URL. */
+  readonly baseUrl: string;
+} & NotMethods;
+
+/**
+ * Names a user may try as methods. They are functions of the client instead, so typing
+ * `replicate.run` in an editor shows where each one lives (and calling it is a type error).
+ */
+interface NotMethods {
+  /** @deprecated Not a method: `import { run } from "replicate-kit"`, then `run(replicate, ref, { input })`. */
+  readonly run?: never;
+  /** @deprecated Not a method: `import { stream } from "replicate-kit"`, then `stream(replicate, ref, { input })`. */
+  readonly stream?: never;
+  /** @deprecated Not a method: `import { wait } from "replicate-kit"`, then `wait(replicate, prediction)`. */
+  readonly wait?: never;
+  /** @deprecated Not a method: `import { train } from "replicate-kit"`, then `train(replicate, options)`. */
+  readonly train?: never;
+}
+
+function resolveBaseUrl(baseUrl: string): string {
+  const location = (globalThis as { location?: { href?: string } }).location?.href;
+  let url: URL;
+  try {
+    url = new URL(baseUrl, location);
+  } catch {
+    throw new InputError(`baseUrl must be an absolute http(s) URL${location ? " or a path" : ""}, got "${baseUrl}".`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InputError(`baseUrl must use http or https, got "${url.protocol}".`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/**
+ * Make a client. Every operation of Replicate's API is a method on it, named after
+ * its operationId.
+ *
+ * @example
+ * import { createReplicate } from "replicate-kit"
+ * const replicate = createReplicate() // token from REPLICATE_API_TOKEN
+ * const prediction = await replicate.predictions.get({ prediction_id: "gm3qorzdhgbfurvjtvhg6dckhu" })
+ */
+export function createReplicate(options: ReplicateOptions = {}): Replicate {
+  const baseUrl = resolveBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const inBrowser = typeof (globalThis as { document?: unknown }).document !== "undefined";
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  if (!(timeoutMs > 0)) throw new InputError("timeoutMs must be a number > 0, or Infinity for none.");
+  const send = createTransport({
+    baseUrl,
+    auth: options.auth ?? readEnv("REPLICATE_API_TOKEN"),
+    fetch: options.fetch,
+    userAgent:
+      options.userAgent === false
+        ? undefined
+        : (options.userAgent ?? (inBrowser ? undefined : `replicate-kit/${VERSION}`)),
+    headers: new Headers(options.headers),
+    timeoutMs,
+    retry: resolveRetry(options.retry),
+    limiter: options.limiter,
+  });
+  const { request, operations } = createOperations(send, baseUrl);
+  return attachParts(Object.assign(operations, { request, baseUrl }), { send, baseUrl });
+}

@@ -1,0 +1,134 @@
+/**
+ * Every operation as a method, built from the generated table: `request(id, params)`
+ * does the work, and the method tree (`replicate.predictions.get`) only names it.
+ * Nothing in this file knows about a particular endpoint.
+ */
+
+import {
+  type OperationId,
+  type OperationParams,
+  type OperationResults,
+  type OperationSpec,
+  type OperationTree,
+  type OptionalParamsId,
+  operationTable,
+  type PaginatedId,
+} from "../generated/operations.js";
+import { ApiError, InputError } from "./errors.js";
+import { checkNextUrl, type Page, type PagePromise, pagePromise } from "./paginate.js";
+import { toWire } from "./params.js";
+import { parseRetryAfter } from "./retry.js";
+import type { RequestParts, Send, SendOptions } from "./transport.js";
+
+/** Per-call options, accepted by every operation method as its second argument. */
+export interface RequestOptions {
+  /** Aborts the call, including retries and backoff; it rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number;
+  /** Extra headers for this call. */
+  headers?: Record<string, string>;
+}
+
+/** One item of a paginated operation's pages. */
+export type PageItem<Id extends PaginatedId> = OperationResults[Id] extends { results?: (infer T)[] } ? T : never;
+
+/** What an operation method returns. */
+export type OperationReturn<Id extends OperationId> = Id extends PaginatedId
+  ? PagePromise<OperationResults[Id], PageItem<Id>>
+  : Promise<OperationResults[Id]>;
+
+/** The signature of the method for operation `Id`. */
+export type OperationMethod<Id extends OperationId> = (
+  ...args: Id extends OptionalParamsId
+    ? [params?: OperationParams[Id], options?: RequestOptions]
+    : [params: OperationParams[Id], options?: RequestOptions]
+) => OperationReturn<Id>;
+
+/** All operations as nested methods, e.g. `replicate.models.versions.list`. */
+export type Operations = OperationTree<{ [Id in OperationId]: OperationMethod<Id> }>;
+
+/** Send, and turn any non-2xx answer into an {@link ApiError} carrying the exact body. */
+export function strictFetch(send: Send, options: SendOptions): (request: RequestParts) => Promise<Response> {
+  return async (request) => {
+    const response = await send(request, options);
+    if (response.ok) return response;
+    throw new ApiError({
+      status: response.status,
+      method: request.method,
+      url: request.url,
+      headers: response.headers,
+      body: await response.text(),
+      retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+    });
+  };
+}
+
+/** A (buffered) success body, read as the operation declares it. */
+async function read(response: Response, kind: OperationSpec["response"]): Promise<unknown> {
+  if (kind === "blob") return response.blob();
+  // "none": documented as bodiless (204, 202); anything sent anyway is ignored.
+  const text = kind === "none" ? "" : await response.text();
+  return kind === "text" ? text : text ? JSON.parse(text) : undefined;
+}
+
+/** Build the dispatcher and the method tree. */
+export function createOperations(send: Send, baseUrl: string) {
+  function call(id: string, spec: OperationSpec, params: unknown, options: RequestOptions): Promise<unknown> {
+    const { target, headers: wire, body } = toWire(id, spec, params);
+    const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs, buffer: true };
+    // The call's own headers first: the schema's header params and content type win.
+    const headers: Record<string, string> = {};
+    // Through Headers: names lower-cased and checked, and a Headers or pairs given from
+    // JavaScript work too.
+    if (options.headers) for (const [name, value] of new Headers(options.headers)) headers[name] = value;
+    Object.assign(headers, wire);
+    const fetchPage = async (url: string) => {
+      // Pages share the headers: the transport completes them in place, the same way each
+      // time, as every page is under baseUrl.
+      const response = await strictFetch(send, sendOptions)({ url, method: spec.method, headers, body });
+      return read(response, spec.response);
+    };
+    const first = fetchPage(baseUrl + target);
+    if (!spec.paginated) return first;
+
+    // Later pages repeat the method, headers and body (QUERY search sends its query again).
+    const loadNext = (next: string) => fetchPage(checkNextUrl(next, baseUrl)) as Promise<Page<unknown>>;
+    return pagePromise(first as Promise<Page<unknown>>, loadNext);
+  }
+
+  /**
+   * Call any operation by its operationId.
+   *
+   * @example
+   * await replicate.request("predictions.get", { prediction_id: "ufawqhfynnddngldkgtslldrkq" })
+   */
+  function request<Id extends OperationId>(id: Id, ...args: Parameters<OperationMethod<Id>>): OperationReturn<Id>;
+  function request(id: string, params?: unknown, options: RequestOptions = {}): Promise<unknown> {
+    const spec: OperationSpec | undefined = Object.hasOwn(operationTable, id)
+      ? operationTable[id as OperationId]
+      : undefined;
+    if (!spec)
+      return Promise.reject(new InputError(`Unknown operation "${id}". See the README's table of operations.`));
+    try {
+      return call(id, spec, params, options);
+    } catch (error) {
+      // A list call stays iterable even when its input was refused: iterating rethrows.
+      const refused = Promise.reject(error);
+      return spec.paginated ? pagePromise(refused, () => refused) : refused;
+    }
+  }
+
+  const tree: Record<string, unknown> = {};
+  for (const id of Object.keys(operationTable)) {
+    const keys = id.split(".");
+    let node = tree;
+    for (const key of keys.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys.at(-1) as string] = (params?: unknown, options?: RequestOptions) =>
+      (request as (id: string, p?: unknown, o?: RequestOptions) => Promise<unknown>)(id, params, options);
+  }
+  return { request, operations: tree as unknown as Operations };
+}

@@ -1,0 +1,136 @@
+/**
+ * Creating a prediction from a model reference: validates every option before anything
+ * is sent, uploads file inputs, and routes to the right one of the three create operations.
+ */
+import type { Replicate } from "../core/client.js";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "../core/domain.js";
+import { InputError } from "../core/errors.js";
+import { partsOf } from "../core/parts.js";
+import type { Prediction } from "../core/types.js";
+import { type FileInputOptions, prepareInput, uploader } from "./file-inputs.js";
+import { type ModelRef, parseRef } from "./refs.js";
+
+/** Options of `createPrediction`. */
+export interface CreatePredictionOptions {
+  /** The model's input. File values (`Blob`, bytes, streams) are sent as `files` says. */
+  input: Record<string, unknown>;
+  /** Hold the request up to this many seconds for the result (`Prefer: wait=N`), clamped to 1–60. */
+  wait?: number | undefined;
+  /**
+   * Have Replicate cancel the prediction after this lifetime (`Cancel-After`): seconds,
+   * or a duration such as `"90s"`, `"5m"`, `"1h30m"`. At least 5 seconds.
+   */
+  cancelAfter?: number | string | undefined;
+  /** An https URL to notify (http only for loopback addresses, for local testing). */
+  webhook?: string | undefined;
+  /** Which events reach the webhook. @default all */
+  webhookEventsFilter?: WebhookEvent[] | undefined;
+  /** Aborts the uploads and the create request. */
+  signal?: AbortSignal | undefined;
+  /** How file inputs are sent. */
+  files?: FileInputOptions | undefined;
+}
+
+/** `Prefer: wait=N` for a window in seconds: rounded, and clamped to the 1–60 the API accepts. */
+export function preferWait(seconds: number): string {
+  if (!Number.isFinite(seconds)) throw new InputError(`wait must be a number of seconds, got ${seconds}.`);
+  return `wait=${Math.min(60, Math.max(1, Math.round(seconds)))}`;
+}
+
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/**
+ * Seconds in a `Cancel-After` duration (`"90"`, `"30s"`, `"1h30m"`), or undefined when it
+ * is not one. Shared with the fake, which reads the header the client writes.
+ *
+ * @example
+ * durationSeconds("1h30m") // 5400
+ */
+export function durationSeconds(text: string): number | undefined {
+  const m = /^\d+$/.test(text) ? [text, "0", "0", text] : DURATION.exec(text);
+  if (!m || text === "") return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** A valid `Cancel-After` value, or an InputError. */
+export function cancelAfterHeader(value: number | string): string {
+  if (typeof value !== "number" && typeof value !== "string") {
+    throw new InputError(
+      `cancelAfter must be a number of seconds or a duration string, got ${value === null ? "null" : typeof value}.`,
+    );
+  }
+  const text = typeof value === "number" ? `${value}s` : value.trim();
+  const seconds = durationSeconds(text);
+  if (seconds === undefined || (typeof value === "number" && !Number.isInteger(value))) {
+    throw new InputError(
+      `cancelAfter must be whole seconds or a duration like "30s", "5m", "1h30m"; got ${JSON.stringify(value)}.`,
+    );
+  }
+  if (seconds < 5) throw new InputError(`cancelAfter must be at least 5 seconds; got ${JSON.stringify(value)}.`);
+  return text;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** An https webhook URL (http only for loopback), or an InputError. */
+export function checkWebhook(webhook: string): void {
+  let url: URL;
+  try {
+    url = new URL(webhook);
+  } catch {
+    throw new InputError(`webhook must be an absolute URL, got ${JSON.stringify(webhook)}.`);
+  }
+  if (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.test(url.hostname))) return;
+  throw new InputError(`webhook must use https (http only for localhost), got ${JSON.stringify(webhook)}.`);
+}
+
+/** Only the four event names, or an InputError. */
+export function checkEvents(events: unknown): void {
+  if (!Array.isArray(events) || events.some((e) => !(WEBHOOK_EVENTS as readonly unknown[]).includes(e))) {
+    const names = WEBHOOK_EVENTS.map((e) => `"${e}"`).join(", ");
+    throw new InputError(`webhookEventsFilter must list only ${names}; got ${JSON.stringify(events)}.`);
+  }
+}
+
+/**
+ * Create a prediction from a model reference (`owner/name`, `owner/name:version`, a
+ * version id, or `{ deployment }`), without waiting beyond the optional sync window.
+ * Every option is checked and file inputs are uploaded before the create is sent.
+ *
+ * @example
+ * const prediction = await createPrediction(replicate, "meta/meta-llama-3-8b", { input: { prompt: "Hi" }, wait: 10 })
+ * const onDeployment = await createPrediction(replicate, { deployment: "acme/sdxl" }, { input: { prompt: "a fox" } })
+ */
+export async function createPrediction(
+  replicate: Replicate,
+  ref: ModelRef,
+  options: CreatePredictionOptions,
+): Promise<Prediction> {
+  partsOf(replicate);
+  const ops = replicate;
+  const target = parseRef(ref);
+  const { input, signal } = options;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new InputError("input must be an object of the model's input fields.");
+  }
+  const header: { Prefer?: string; "Cancel-After"?: string } = {};
+  if (options.wait !== undefined) header.Prefer = preferWait(options.wait);
+  if (options.cancelAfter !== undefined) header["Cancel-After"] = cancelAfterHeader(options.cancelAfter);
+  if (options.webhook !== undefined) checkWebhook(options.webhook);
+  if (options.webhookEventsFilter !== undefined) checkEvents(options.webhookEventsFilter);
+
+  const body = {
+    input: await prepareInput(input, uploader(replicate), options.files, signal),
+    ...(options.webhook !== undefined && { webhook: options.webhook }),
+    ...(options.webhookEventsFilter !== undefined && { webhook_events_filter: options.webhookEventsFilter }),
+  };
+  const call = signal ? { signal } : {};
+  if (target.kind === "model") {
+    return ops.models.predictions.create({ model_owner: target.owner, model_name: target.name, ...header, body }, call);
+  }
+  if (target.kind === "deployment") {
+    const params = { deployment_owner: target.owner, deployment_name: target.name, ...header, body };
+    return ops.deployments.predictions.create(params, call);
+  }
+  return ops.predictions.create({ ...header, body: { ...body, version: target.version } }, call);
+}

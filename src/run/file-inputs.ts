@@ -1,0 +1,166 @@
+/**
+ * File inputs: `Blob`, `File`, `Uint8Array` (any typed array), `ArrayBuffer` and
+ * `ReadableStream` values anywhere in a model's `input` become URLs the model can read,
+ * by upload through the Files API or inlined as `data:` URIs. Web standards only, so the
+ * same code runs in browsers and workers.
+ */
+import type { Replicate } from "../core/client.js";
+import { InputError, ReplicateError } from "../core/errors.js";
+import { isConnectionError } from "../core/guards.js";
+import { provablyNotSent } from "../core/retry.js";
+
+/** How file inputs are sent. */
+export interface FileInputOptions {
+  /**
+   * - `"upload"`: through the Files API; the input gets the file's `urls.get`.
+   * - `"data-uri"`: inlined as a base64 `data:` URI, up to `maxDataUriBytes`.
+   * - `"default"`: upload, falling back to a data URI only for a small file whose upload
+   *   never reached the server.
+   * @default "default"
+   */
+  strategy?: "default" | "upload" | "data-uri";
+  /**
+   * The largest file inlined as a data URI.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxDataUriBytes?: number;
+  /**
+   * Uploads in flight at once.
+   * @default 4
+   */
+  concurrency?: number;
+}
+
+/** Uploads one file and resolves to the URL to put in the input. */
+export type Upload = (file: Blob, filename: string, signal?: AbortSignal) => Promise<string>;
+
+/**
+ * Uploads through a client's Files API (`files.create`), resolving to the file's URL.
+ *
+ * @example
+ * const input = await prepareInput({ image: blob }, uploader(replicate))
+ */
+export const uploader =
+  (replicate: Replicate): Upload =>
+  async (content, filename, signal) => {
+    const body = { content, filename, type: content.type || "application/octet-stream" };
+    const file = await replicate.files.create({ body }, signal ? { signal } : {});
+    if (!file.urls?.get) throw new ReplicateError(`The Files API returned no URL for ${file.id}`);
+    return file.urls.get;
+  };
+
+type FileLike = Blob | ArrayBuffer | ArrayBufferView | ReadableStream;
+
+const isFileLike = (v: unknown): v is FileLike =>
+  v instanceof Blob || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof ReadableStream;
+
+async function toBlob(value: FileLike): Promise<Blob> {
+  if (value instanceof Blob) return value;
+  if (value instanceof ReadableStream) return new Response(value).blob();
+  if (value instanceof ArrayBuffer) return new Blob([value]);
+  // A copy: the view may sit on a SharedArrayBuffer, which Blob does not take.
+  return new Blob([new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice()]);
+}
+
+/**
+ * A blob as a base64 `data:` URI. Encoded in 32 KiB slices: `btoa` wants a binary string,
+ * and building one character at a time for a large file is slow.
+ */
+export async function toDataUri(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return `data:${blob.type || "application/octet-stream"};base64,${btoa(binary)}`;
+}
+
+/** Run `tasks` with at most `limit` in flight; on the first failure, start no more and reject. */
+async function pool(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < tasks.length && !failed) {
+      try {
+        await (tasks[next++] as () => Promise<void>)();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}
+
+/**
+ * A copy of `input` with every file value replaced by a URL. The caller's object is not
+ * modified. Plain objects and arrays are walked; other objects are passed through.
+ *
+ * @example
+ * await prepareInput({ image: new Blob([bytes], { type: "image/png" }) }, upload)
+ * // { image: "https://api.replicate.com/v1/files/…" }
+ */
+export async function prepareInput<T>(
+  input: T,
+  upload: Upload,
+  options: FileInputOptions = {},
+  signal?: AbortSignal,
+): Promise<T> {
+  const { strategy = "default", maxDataUriBytes = 1_048_576, concurrency = 4 } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InputError(`files.concurrency must be a whole number ≥ 1, got ${concurrency}.`);
+  }
+  if (!(maxDataUriBytes >= 0))
+    throw new InputError(`files.maxDataUriBytes must be a number ≥ 0, got ${maxDataUriBytes}.`);
+  if (!["default", "upload", "data-uri"].includes(strategy)) {
+    throw new InputError(`files.strategy must be "default", "upload" or "data-uri", got ${JSON.stringify(strategy)}.`);
+  }
+  const tasks: (() => Promise<void>)[] = [];
+  const seen = new Set<unknown>();
+
+  const convert = async (value: FileLike): Promise<string> => {
+    const blob = await toBlob(value);
+    const name = typeof (value as { name?: unknown }).name === "string" ? (value as File).name : "file";
+    const inline = () => {
+      if (blob.size > maxDataUriBytes) {
+        throw new InputError(
+          `A ${blob.size}-byte file is over the ${maxDataUriBytes}-byte limit for data URIs; use the "upload" strategy.`,
+        );
+      }
+      return toDataUri(blob);
+    };
+    if (strategy === "data-uri") return inline();
+    try {
+      return await upload(blob, name, signal);
+    } catch (error) {
+      // Only when the upload provably never left: a file the server may have stored is not sent twice.
+      const unsent = isConnectionError(error) && provablyNotSent(error.cause); // by name: see wait.ts
+      if (strategy === "default" && unsent && blob.size <= maxDataUriBytes) return inline();
+      throw error;
+    }
+  };
+
+  const walk = (value: unknown, set: (v: unknown) => void): unknown => {
+    if (isFileLike(value)) {
+      tasks.push(async () => set(await convert(value)));
+      return value;
+    }
+    if (typeof value !== "object" || value === null) return value;
+    const proto = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+    if (seen.has(value)) throw new InputError("input contains a circular reference.");
+    seen.add(value);
+    const copy = (Array.isArray(value) ? [] : {}) as Record<string, unknown>;
+    for (const [key, inner] of Object.entries(value)) {
+      copy[key] = walk(inner, (v) => {
+        copy[key] = v;
+      });
+    }
+    seen.delete(value);
+    return copy;
+  };
+
+  let result = walk(input, (v) => {
+    result = v;
+  });
+  await pool(tasks, concurrency);
+  return result as T;
+}

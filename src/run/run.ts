@@ -1,0 +1,117 @@
+/**
+ * `run`: create with a sync window, keep polling whatever state the window ends in, stop
+ * billing on abort or timeout, and hand back a usable output.
+ */
+import type { Replicate } from "../core/client.js";
+import { PredictionError } from "../core/errors.js";
+import { partsOf } from "../core/parts.js";
+import { abortable, deadline } from "../core/signals.js";
+import type { Prediction } from "../core/types.js";
+import { type CreatePredictionOptions, createPrediction } from "./create.js";
+import { downloader } from "./file-output.js";
+import { normalizeOutput, type OutputSchema } from "./output.js";
+import { type ModelRef, VERSION_ID } from "./refs.js";
+import { stopped } from "./stop.js";
+import { predictionRefresh, type WaitOptions, waitFor } from "./wait.js";
+
+/** Options of `run`. */
+export interface RunOptions extends Omit<CreatePredictionOptions, "signal" | "wait">, WaitOptions<Prediction> {
+  /**
+   * The sync window in seconds (`Prefer: wait`), shortened to fit `timeoutMs`.
+   * @default 60, the most the API allows
+   */
+  wait?: number;
+  /**
+   * Cancel the prediction on Replicate when the run is aborted or times out, so billing stops.
+   * @default true
+   */
+  cancelOnAbort?: boolean;
+  /** Resolve to the output exactly as the API returned it. @default false */
+  raw?: boolean;
+  /**
+   * Normalise by the model version's output schema (fetched once per version and
+   * cached): token iterators are joined into one string, and only `format: uri` values
+   * become files. Without it, every https/data URL string becomes a FileOutput.
+   * @default false
+   */
+  outputSchema?: boolean;
+}
+
+interface SchemaInfo {
+  schema: OutputSchema;
+  root: unknown;
+}
+
+/** Output schemas by version id, per client: a version's schema never changes. */
+const schemaCache = /* @__PURE__ */ new WeakMap<object, Map<string, Promise<SchemaInfo | undefined>>>();
+
+/**
+ * The version's output schema, fetched once per version and shared by every run of it;
+ * undefined when it cannot be had. The lookup is nobody's in particular, so no one
+ * caller's signal can cancel it: each caller waits on it with its own signal instead.
+ */
+function outputSchemaOf(replicate: Replicate, prediction: Prediction): Promise<SchemaInfo | undefined> {
+  const [owner, name] = (prediction.model ?? "").split("/");
+  const version = prediction.version;
+  if (!owner || !name || !version || !VERSION_ID.test(version)) return Promise.resolve(undefined);
+  let schemas = schemaCache.get(replicate);
+  if (!schemas) {
+    schemas = new Map();
+    schemaCache.set(replicate, schemas);
+  }
+  let info = schemas.get(version);
+  if (!info) {
+    const params = { model_owner: owner, model_name: name, version_id: version };
+    info = replicate.models.versions.get(params).then(
+      (v) => {
+        const root = v.openapi_schema as { components?: { schemas?: { Output?: OutputSchema } } } | null;
+        const schema = root?.components?.schemas?.Output;
+        return schema ? { schema, root } : undefined;
+      },
+      () => {
+        schemas.delete(version); // not cached: the next run asks again
+        return undefined; // this run falls back to URL detection
+      },
+    );
+    schemas.set(version, info);
+  }
+  return info;
+}
+
+/**
+ * Run a model to completion and resolve to its normalised output: created with a sync
+ * window, then polled whether the window ended in `starting` or `processing`, and
+ * cancelled on Replicate on abort or timeout (unless `cancelOnAbort: false`). The
+ * output's shape depends on the model: name it with the type parameter.
+ *
+ * @example
+ * const [image] = await run<FileOutput[]>(replicate, "black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
+ */
+export async function run<Output = unknown>(replicate: Replicate, ref: ModelRef, options: RunOptions): Promise<Output> {
+  const { send } = partsOf(replicate);
+  const { timeoutMs, signal } = options;
+  const d = deadline(signal, timeoutMs);
+  // The sync window must end before the deadline, so the prediction's id comes back in time.
+  const windowSec = Math.min(options.wait ?? 60, timeoutMs === undefined ? 60 : Math.floor(timeoutMs / 1000) - 1);
+  let last: Prediction | undefined;
+  try {
+    last = await createPrediction(replicate, ref, { ...options, wait: Math.max(1, windowSec), signal: d.signal });
+    const refresh = predictionRefresh(replicate);
+    const done = await waitFor(last, refresh, { ...options, timeoutMs: undefined, signal: d.signal });
+    if (done.status !== "succeeded") throw new PredictionError(done);
+    if (options.raw) return done.output as Output;
+    const info = options.outputSchema ? await abortable(outputSchemaOf(replicate, done), d.signal) : undefined;
+    const download = downloader(send);
+    return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root }) as Output;
+  } catch (error) {
+    if (!d.signal?.aborted) throw error;
+    const cancel = options.cancelOnAbort !== false && cancelPrediction(replicate);
+    throw await stopped({ what: "run", deadline: d, error, last, cancel, timeoutMs, signal });
+  } finally {
+    d.dispose();
+  }
+}
+
+/** Cancels a prediction with a deadline of its own: the caller's signal has already fired. */
+export const cancelPrediction = (replicate: Replicate) => (id: string) =>
+  replicate.predictions.cancel({ prediction_id: id }, { timeoutMs: 10_000 });

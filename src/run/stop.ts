@@ -1,0 +1,46 @@
+/**
+ * What `run`, `stream` and `train` do when their caller or their deadline stops them:
+ * cancel the job on Replicate when asked (so billing stops), and reject with an error
+ * that carries the job as last seen (so nothing is lost).
+ */
+import { TERMINAL } from "../core/domain.js";
+import { AbortError, type JobSnapshot, TimeoutError } from "../core/errors.js";
+import type { Deadline } from "../core/signals.js";
+
+/** How a stopped job is reported. */
+export interface Stop {
+  /** The function that stopped: `"run"`, `"stream"` or `"train"`. */
+  what: "run" | "stream" | "train";
+  /** The call's deadline, to tell a timeout from the caller's abort. */
+  deadline: Deadline;
+  /** What the stopped call threw; a waiting loop's error may carry a fresher job. */
+  error: unknown;
+  /** The job as last seen, if one was created. */
+  last: JobSnapshot | undefined;
+  /** Cancels the job by id, or `false` to leave it running. */
+  cancel: ((id: string) => Promise<JobSnapshot>) | false;
+  timeoutMs: number | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * The rejection for a stopped job: a TimeoutError or an AbortError carrying the job,
+ * canceled first when `cancel` is given and the job is still running.
+ *
+ * @example
+ * throw await stopped({ what: "run", deadline: d, error, last, cancel: false, timeoutMs, signal })
+ */
+export async function stopped(stop: Stop): Promise<unknown> {
+  const { what, cancel, timeoutMs } = stop;
+  let latest = (stop.error as { prediction?: JobSnapshot }).prediction ?? stop.last;
+  if (latest && cancel && !TERMINAL.has(latest.status)) {
+    const seen = latest;
+    latest = await cancel(seen.id).catch(() => seen);
+  }
+  const noun = what === "train" ? "training" : "prediction";
+  const which = latest ? `${noun} ${latest.id}` : `the ${noun} (not created yet)`;
+  if (stop.deadline.expired()) {
+    return new TimeoutError(`${what} timed out after ${timeoutMs} ms; ${which}`, timeoutMs ?? 0, latest);
+  }
+  return new AbortError(`${what} aborted; ${which}`, latest, { cause: stop.signal?.reason });
+}

@@ -1,0 +1,151 @@
+/**
+ * An incremental Server-Sent Events parser, following the WHATWG HTML standard's
+ * "event stream interpretation" (§9.2.6). Chunks may split anywhere: inside a CRLF,
+ * inside a multi-byte UTF-8 character, inside a field name.
+ *
+ * Speed matters here (a long generation is thousands of events), so lines are found
+ * with `indexOf` and both line-ending positions are remembered between searches:
+ * scanning for `\r` once per line in text that has none would be quadratic.
+ */
+import { ReplicateError } from "../core/errors.js";
+
+/** One dispatched event. */
+export interface SseEvent {
+  /** The `event` field, or `"message"` when the event had none. */
+  type: string;
+  /** The `data` lines joined with `\n`. */
+  data: string;
+  /** The last event id seen, which persists across events until changed. */
+  id: string;
+}
+
+/** Options of {@link createSseParser}. */
+export interface SseParserOptions {
+  onEvent: (event: SseEvent) => void;
+  /** A `retry` field: the server's reconnection time in milliseconds. */
+  onRetry?: (ms: number) => void;
+  /** A comment line (`: text`), without the colon. */
+  onComment?: (text: string) => void;
+  /**
+   * The most text held while waiting for a line end or an event's end, in UTF-16 code
+   * units. Past it `feed` throws, so a broken or hostile stream cannot grow memory without bound.
+   * @default 16_777_216
+   */
+  maxBufferSize?: number;
+}
+
+/** What {@link createSseParser} returns. */
+export interface SseParser {
+  /** Parse the next chunk: bytes (UTF-8) or text. */
+  feed(chunk: Uint8Array | string): void;
+  /** Forget any partial line and event, as when a new connection starts. Keeps the last event id. */
+  reset(): void;
+}
+
+/**
+ * Make a parser that calls `onEvent` for each complete event.
+ *
+ * @example
+ * const parser = createSseParser({ onEvent: (e) => console.log(e.type, e.data) })
+ * parser.feed("event: output\ndata: Hel")
+ * parser.feed("lo\n\n") // logs: output Hello
+ */
+export function createSseParser(options: SseParserOptions): SseParser {
+  const { onEvent, onRetry, onComment, maxBufferSize = 16_777_216 } = options;
+  // ignoreBOM: keep a BOM in the text, so exactly one is skipped below whether bytes or text come in.
+  let decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  let partial = ""; // an unfinished line
+  let afterCR = false; // the last chunk ended in \r: a leading \n in the next one ends nothing
+  let atStart = true; // a BOM is skipped only at the very start of the stream
+  let data: string | undefined; // undefined: no data line yet in this event
+  let type = "";
+  let lastId = "";
+
+  /** Does `src` hold exactly `name` in [s, e)? Compares in place, without slicing. */
+  const is = (src: string, s: number, e: number, name: string) => {
+    for (let i = 0; i < name.length; i++) if (src.charCodeAt(s + i) !== name.charCodeAt(i)) return false;
+    return e - s === name.length;
+  };
+
+  /** Interpret the line `src[s, e)`. Works on indices so the common case allocates only the value. */
+  function line(src: string, s: number, e: number): void {
+    if (s === e) {
+      // Dispatch. No data, no event; either way the event type starts over.
+      const event = data === undefined ? undefined : { type: type || "message", data, id: lastId };
+      data = undefined;
+      type = "";
+      if (event) onEvent(event); // state is clear first, so a throwing handler cannot get it twice
+      return;
+    }
+    // Field names are short, so this finds the colon (or the line's end) quickly.
+    let colon = s;
+    while (colon < e && src.charCodeAt(colon) !== 58) colon++;
+    let from = colon + 1;
+    if (from < e && src.charCodeAt(from) === 32) from++;
+    if (colon === s) {
+      onComment?.(src.slice(from, e));
+      return;
+    }
+    const value = colon === e ? "" : src.slice(from, e);
+    // Switch on the length first: most lines are `data`, and this skips string compares.
+    const length = colon - s;
+    if (length === 4 && is(src, s, colon, "data")) data = data === undefined ? value : `${data}\n${value}`;
+    else if (length === 5 && is(src, s, colon, "event")) type = value;
+    else if (length === 2 && is(src, s, colon, "id")) {
+      if (!value.includes("\0")) lastId = value;
+    } else if (length === 5 && is(src, s, colon, "retry")) {
+      if (/^\d+$/.test(value)) onRetry?.(Number(value));
+    }
+    // Any other field is ignored, as the standard says.
+  }
+
+  function feedText(text: string): void {
+    if (text === "") return; // an empty read must not forget a pending CR
+    if (atStart && text.length > 0) {
+      atStart = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    let start = 0;
+    if (afterCR && text.charCodeAt(0) === 10) start = 1;
+    afterCR = false;
+    let cr = text.indexOf("\r", start);
+    let lf = text.indexOf("\n", start);
+    for (;;) {
+      // Search again only for an ending we have moved past: each position is scanned once.
+      if (cr >= 0 && cr < start) cr = text.indexOf("\r", start);
+      if (lf >= 0 && lf < start) lf = text.indexOf("\n", start);
+      if (cr < 0 && lf < 0) break;
+      const end = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
+      if (partial) {
+        const joined = partial + text.slice(start, end);
+        line(joined, 0, joined.length);
+        partial = "";
+      } else line(text, start, end);
+      start = end + 1;
+      if (end === cr) {
+        if (start === text.length) afterCR = true;
+        else if (text.charCodeAt(start) === 10) start++;
+      }
+    }
+    partial += text.slice(start);
+    if (partial.length + (data?.length ?? 0) > maxBufferSize) {
+      throw new ReplicateError(
+        `SSE stream exceeded the ${maxBufferSize}-character buffer limit without ending an event`,
+      );
+    }
+  }
+
+  return {
+    feed(chunk) {
+      feedText(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+    },
+    reset() {
+      decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+      partial = "";
+      afterCR = false;
+      atStart = true;
+      data = undefined;
+      type = "";
+    },
+  };
+}

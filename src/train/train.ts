@@ -1,0 +1,214 @@
+/**
+ * Fine-tuning end to end: from a base model to a runnable reference of the trained
+ * version. Everything that can fail cheaply (bad references, a missing destination) fails
+ * before the paid training starts; a training that could not be saved is never started.
+ */
+import type { Replicate } from "../core/client.js";
+import type { WebhookEvent } from "../core/domain.js";
+import { InputError, type JobSnapshot, ReplicateError, TrainingError } from "../core/errors.js";
+import { isApiError } from "../core/guards.js";
+import { partsOf } from "../core/parts.js";
+import { deadline } from "../core/signals.js";
+import type { Training } from "../core/types.js";
+import { checkEvents, checkWebhook } from "../run/create.js";
+import { type FileInputOptions, prepareInput, uploader } from "../run/file-inputs.js";
+import { parseRef } from "../run/refs.js";
+import { stopped } from "../run/stop.js";
+import { type Refresh, type WaitOptions, waitFor } from "../run/wait.js";
+
+/** How to create the destination model when it does not exist yet. */
+export interface CreateDestination {
+  visibility: "public" | "private";
+  /** Hardware SKU for the model, e.g. `"cpu"` or `"gpu-a100-large"` (see `replicate.hardware.list()`). */
+  hardware: string;
+  description?: string;
+}
+
+/** Options of `startTraining` and `train`. */
+export interface TrainOptions extends WaitOptions<Training> {
+  /** The trainer: `"owner/name:version"`, or `"owner/name"` for its latest version (looked up). */
+  model: string;
+  /** Where the trained version goes: `"owner/name"`, a model you own. */
+  destination: string;
+  /** The trainer's input. File values are uploaded, as for `run`. */
+  input: Record<string, unknown>;
+  webhook?: string;
+  webhookEventsFilter?: WebhookEvent[];
+  /** Create the destination model if it does not exist. Without it, a missing destination is an error. */
+  createDestination?: CreateDestination;
+  files?: FileInputOptions;
+  /** `train` only: cancel the training on Replicate when aborted or timed out. @default true */
+  cancelOnAbort?: boolean;
+}
+
+/** What `train` resolves to. */
+export interface TrainResult {
+  training: Training;
+  /** The new version, ready for `run`: `"owner/name:version"`. */
+  version: string;
+}
+
+/**
+ * The runnable reference of a succeeded training's new version.
+ *
+ * @example
+ * await run(replicate, trainedVersion(training, "me/my-flux"), { input: { prompt: "TOK as a pilot" } })
+ */
+export function trainedVersion(training: Pick<Training, "id" | "status" | "output">, destination: string): string {
+  if (training.status !== "succeeded") throw new TrainingError(training as JobSnapshot);
+  const version = training.output?.version;
+  if (!version) throw new ReplicateError(`Training ${training.id} succeeded but named no output.version`);
+  // Trainers report either the bare version id or the full reference.
+  const ref = version.includes("/") ? version : `${destination}:${version}`;
+  try {
+    parseRef(ref); // a malformed answer is reported here, not at the next run
+  } catch {
+    throw new ReplicateError(`Training ${training.id} named a malformed version: ${JSON.stringify(version)}`);
+  }
+  return ref;
+}
+
+/** Fetches a training again. The API always sends its id and status, though the schema marks them optional. */
+const trainingRefresh =
+  (replicate: Replicate): Refresh<Training> =>
+  async (id, signal) =>
+    (await replicate.trainings.get({ training_id: id }, { signal })) as Training;
+
+/** Cancels a training with a deadline of its own: the caller's signal has already fired. */
+const cancelTraining = (replicate: Replicate) => async (id: string) =>
+  (await replicate.trainings.cancel({ training_id: id }, { timeoutMs: 10_000 })) as Training;
+
+/** The parsed trainer and destination, or an InputError before anything is sent. */
+function check(options: TrainOptions) {
+  if (typeof options !== "object" || options === null) throw new InputError("train needs an options object.");
+  const trainer = parseRef(options.model);
+  if (trainer.kind === "deployment" || !trainer.owner || !trainer.name) {
+    throw new InputError(`model must be "owner/name" or "owner/name:version", got ${JSON.stringify(options.model)}.`);
+  }
+  const dest = (() => {
+    try {
+      return parseRef(options.destination);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (dest?.kind !== "model") {
+    throw new InputError(`destination must be "owner/name", got ${JSON.stringify(options.destination)}.`);
+  }
+  const { input } = options;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new InputError("input must be an object of the trainer's input fields.");
+  }
+  const create = options.createDestination;
+  if (create && (!["public", "private"].includes(create.visibility) || typeof create.hardware !== "string")) {
+    throw new InputError('createDestination needs visibility ("public" or "private") and a hardware SKU.');
+  }
+  if (options.webhook !== undefined) checkWebhook(options.webhook);
+  if (options.webhookEventsFilter !== undefined) checkEvents(options.webhookEventsFilter);
+  return { trainer: { ...trainer, owner: trainer.owner, name: trainer.name }, dest };
+}
+
+/** Make sure the destination exists: create it when asked, else an InputError before any training. */
+async function ensureDestination(
+  replicate: Replicate,
+  owner: string,
+  name: string,
+  options: TrainOptions,
+  signal?: AbortSignal,
+) {
+  const call = signal ? { signal } : {};
+  try {
+    await replicate.models.get({ model_owner: owner, model_name: name }, call);
+    return;
+  } catch (error) {
+    if (!(isApiError(error) && error.status === 404)) throw error; // by name: the client may be another copy's
+  }
+  const create = options.createDestination;
+  if (!create) {
+    throw new InputError(
+      `The destination model ${owner}/${name} does not exist, so the training's result could not be saved; ` +
+        "nothing was started. Create it on replicate.com, or pass createDestination: " +
+        '{ visibility: "private", hardware: "cpu" } to have it created first.',
+    );
+  }
+  await replicate.models.create({ body: { owner, name, ...create } }, call);
+}
+
+/**
+ * Start a training (creating the destination when asked) and return it at once, without
+ * waiting.
+ *
+ * @example
+ * const training = await startTraining(replicate, { model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me", input })
+ */
+export async function startTraining(replicate: Replicate, options: TrainOptions): Promise<Training> {
+  partsOf(replicate);
+  const { trainer, dest } = check(options);
+  const { signal } = options;
+  const call = signal ? { signal } : {};
+  let version = trainer.kind === "version" ? trainer.version : undefined;
+  if (!version) {
+    const model = await replicate.models.get({ model_owner: trainer.owner, model_name: trainer.name }, call);
+    version = (model.latest_version as { id?: string } | null)?.id;
+    if (!version) throw new ReplicateError(`${trainer.owner}/${trainer.name} has no version to train from`);
+  }
+  await ensureDestination(replicate, dest.owner, dest.name, options, signal);
+  const body = {
+    destination: `${dest.owner}/${dest.name}`,
+    input: await prepareInput(options.input, uploader(replicate), options.files, signal),
+    ...(options.webhook !== undefined && { webhook: options.webhook }),
+    ...(options.webhookEventsFilter !== undefined && { webhook_events_filter: options.webhookEventsFilter }),
+  };
+  const params = { model_owner: trainer.owner, model_name: trainer.name, version_id: version, body };
+  return (await replicate.trainings.create(params, call)) as Training;
+}
+
+/**
+ * Poll a training (object or id) until it finishes, with the same waiter as predictions.
+ * It never cancels anything.
+ *
+ * @example
+ * const done = await waitForTraining(replicate, training.id, { timeoutMs: 3_600_000 })
+ */
+export async function waitForTraining(
+  replicate: Replicate,
+  training: Training | string,
+  options?: WaitOptions<Training>,
+): Promise<Training> {
+  partsOf(replicate);
+  return waitFor(training, trainingRefresh(replicate), options);
+}
+
+/**
+ * Fine-tune end to end: check or create the destination, upload file inputs, start the
+ * training, wait, and resolve to the new version's reference. A failed or canceled
+ * training rejects with a TrainingError (with logs); on abort or timeout the training is
+ * canceled (unless `cancelOnAbort: false`) and the error carries it.
+ *
+ * @example
+ * const { version } = await train(replicate, { model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me",
+ *   input: { input_images: zip }, createDestination: { visibility: "private", hardware: "gpu-h100" } })
+ * const [image] = await run(replicate, version, { input: { prompt: "TOK on a beach" } })
+ */
+export async function train(replicate: Replicate, options: TrainOptions): Promise<TrainResult> {
+  partsOf(replicate);
+  const { timeoutMs, signal } = options;
+  const d = deadline(signal, timeoutMs);
+  let last: Training | undefined;
+  try {
+    last = await startTraining(replicate, { ...options, signal: d.signal });
+    const done = await waitFor(last, trainingRefresh(replicate), {
+      ...options,
+      timeoutMs: undefined,
+      signal: d.signal,
+    });
+    if (done.status !== "succeeded") throw new TrainingError(done);
+    return { training: done, version: trainedVersion(done, options.destination) };
+  } catch (error) {
+    if (!d.signal?.aborted) throw error;
+    const cancel = options.cancelOnAbort !== false && cancelTraining(replicate);
+    throw await stopped({ what: "train", deadline: d, error, last, cancel, timeoutMs, signal });
+  } finally {
+    d.dispose();
+  }
+}

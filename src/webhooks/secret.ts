@@ -1,0 +1,41 @@
+/**
+ * The account's default webhook signing secret, fetched once per client with the
+ * generated `webhooks.default.secret.get` operation.
+ */
+import type { Replicate } from "../core/client.js";
+import { ReplicateError } from "../core/errors.js";
+import { partsOf } from "../core/parts.js";
+
+/** The secret per client, while the client lives. */
+const secrets = /* @__PURE__ */ new WeakMap<object, Promise<string>>();
+
+/**
+ * The account's default webhook secret (`whsec_…`), cached per client. After rotating it
+ * on Replicate, call with `{ refresh: true }`, and verify with `[newSecret, oldSecret]`
+ * until webhooks signed with the old one stop arriving.
+ *
+ * @example
+ * const secret = await webhookSecret(replicate)
+ * const prediction = await verifyWebhookRequest(request, secret)
+ */
+export function webhookSecret(replicate: Replicate, options: { refresh?: boolean } = {}): Promise<string> {
+  try {
+    partsOf(replicate);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  let cached = secrets.get(replicate);
+  if (!cached || options.refresh) {
+    const pending = replicate.webhooks.default.secret.get().then((r) => {
+      if (!r.key) throw new ReplicateError("The API returned no webhook secret");
+      return r.key;
+    });
+    cached = pending;
+    secrets.set(replicate, pending);
+    // A failed fetch is not cached: the next call asks again.
+    pending.catch(() => {
+      if (secrets.get(replicate) === pending) secrets.delete(replicate);
+    });
+  }
+  return cached;
+}
