@@ -1,0 +1,40 @@
+/**
+ * Checks of the options every function shares (deadlines, signals), so bad input gets
+ * the same clear `InputError`, before anything is sent, wherever it is given.
+ */
+import { InputError } from "./errors.js";
+
+/**
+ * A deadline option: undefined (the default applies), `Infinity` (none), or a number of
+ * milliseconds > 0. Zero, negative and NaN are refused: each would abort at once, after
+ * a paid create may already have been sent.
+ *
+ * @example
+ * checkTimeout("timeoutMs", options.timeoutMs)
+ */
+export function checkTimeout(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new InputError(`${name} must be a number of milliseconds > 0, or Infinity for none; got ${String(value)}.`);
+  }
+}
+
+/**
+ * A `signal` option: undefined or an AbortSignal (checked by shape, so a signal from
+ * another realm or a polyfill passes).
+ *
+ * @example
+ * checkSignal(options.signal)
+ */
+export function checkSignal(value: unknown): void {
+  if (value === undefined) return;
+  const s = value as { aborted?: unknown; addEventListener?: unknown } | null;
+  if (
+    typeof s !== "object" ||
+    s === null ||
+    typeof s.aborted !== "boolean" ||
+    typeof s.addEventListener !== "function"
+  ) {
+    throw new InputError(`signal must be an AbortSignal, got ${s === null ? "null" : typeof value}.`);
+  }
+}
