@@ -38,8 +38,8 @@ export {
   isTrainingError,
 } from "./core/guards.js";
 export { createLimiter, type Limiter } from "./core/limiter.js";
-export { type ApiClient, createApiClient, type paths } from "./core/openapi-client.js";
 export type { OperationMethod, Operations, PageItem, RequestOptions } from "./core/methods.js";
+export { type ApiClient, createApiClient, type paths } from "./core/openapi-client.js";
 export type { Page, PagePromise } from "./core/paginate.js";
 export type { RetryPolicy } from "./core/retry.js";
 export type { FetchLike } from "./core/transport.js";
@@ -80,14 +80,14 @@ export {
 } from "./train/train.js";
 // Webhooks
 export { webhookSecret } from "./webhooks/secret.js";
+export { signWebhook, type WebhookFailureReason, WebhookVerificationError } from "./webhooks/signature.js";
 export {
-  signWebhook,
   type VerifyWebhookOptions,
   verifyWebhook,
+  verifyWebhookDelivery,
   verifyWebhookRequest,
-  type WebhookFailureReason,
+  type WebhookDelivery,
   type WebhookHeaders,
   type WebhookPayload,
-  WebhookVerificationError,
   webhookEvent,
 } from "./webhooks/verify.js";

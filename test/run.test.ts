@@ -145,8 +145,11 @@ describe("the sync window", () => {
     expect(await prefer({ wait: 30, timeoutMs: 10_000 })).toBe("wait=9");
     expect(await prefer({ wait: 3, timeoutMs: 10_000 })).toBe("wait=3");
   });
-  it("is at least 1 s, even for a very short timeout", async () => {
-    expect(await prefer({ timeoutMs: 1500 })).toBe("wait=1");
+  it("is left out when not even 1 s fits before the deadline, so the id comes back at once", async () => {
+    expect(await prefer({ timeoutMs: 1500 })).toBeUndefined();
+    expect(await prefer({ timeoutMs: 2000 })).toBe("wait=1");
+  });
+  it("is at least 1 s when asked for less", async () => {
     expect(await prefer({ wait: 0 })).toBe("wait=1");
   });
 });

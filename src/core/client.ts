@@ -131,5 +131,5 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
     limiter: options.limiter,
   });
   const { request, operations } = createOperations(send, baseUrl);
-  return attachParts(Object.assign(operations, { request, baseUrl }), { send, baseUrl });
+  return attachParts(Object.assign(operations, { request, baseUrl }), { send, baseUrl, timeoutMs });
 }

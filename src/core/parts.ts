@@ -15,6 +15,8 @@ import type { Send } from "./transport.js";
 export interface ClientParts {
   readonly send: Send;
   readonly baseUrl: string;
+  /** The client's deadline per request (`Infinity` for none): a sync window must end before it. */
+  readonly timeoutMs: number;
 }
 
 /**

@@ -9,6 +9,12 @@ export function abortReason(signal: AbortSignal): unknown {
 }
 
 /**
+ * Timers cannot wait longer (about 24.8 days): a longer delay fires at once in every
+ * runtime, so a longer deadline is reached in steps of at most this.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * Resolve after `ms`, or reject with the signal's reason as soon as it aborts.
  *
  * @example
@@ -17,23 +23,28 @@ export function abortReason(signal: AbortSignal): unknown {
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
+    let timer: ReturnType<typeof setTimeout>;
     const onAbort = () => {
       clearTimeout(timer);
       reject(abortReason(signal as AbortSignal));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    // Longer than a timer can hold (a huge Retry-After, say): wait in steps, since a
+    // longer delay would fire at once and turn a wait into a storm of requests.
+    const arm = (left: number) => {
+      timer = setTimeout(
+        () => {
+          if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        Math.min(left, MAX_TIMER_MS),
+      );
+    };
+    arm(ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 
-/**
- * Timers cannot wait longer (about 24.8 days): a longer delay fires at once in every
- * runtime, so a longer deadline is reached in steps of at most this.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One signal for one call: the caller's signal and an optional deadline, combined. */
 export interface Deadline {

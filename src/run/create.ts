@@ -2,6 +2,8 @@
  * Creating a prediction from a model reference: validates every option before anything
  * is sent, uploads file inputs, and routes to the right one of the three create operations.
  */
+
+import { checkSignal } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { WEBHOOK_EVENTS, type WebhookEvent } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
@@ -31,10 +33,27 @@ export interface CreatePredictionOptions {
   files?: FileInputOptions | undefined;
 }
 
-/** `Prefer: wait=N` for a window in seconds: rounded, and clamped to the 1–60 the API accepts. */
-export function preferWait(seconds: number): string {
-  if (!Number.isFinite(seconds)) throw new InputError(`wait must be a number of seconds, got ${seconds}.`);
-  return `wait=${Math.min(60, Math.max(1, Math.round(seconds)))}`;
+/** A sync window in seconds, rounded and clamped to the 1–60 the API accepts; or an InputError. */
+export function windowSeconds(seconds: unknown): number {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
+    throw new InputError(`wait must be a number of seconds, got ${String(seconds)}.`);
+  }
+  return Math.min(60, Math.max(1, Math.round(seconds)));
+}
+
+/**
+ * The longest sync window, in whole seconds, that ends at least a second before every
+ * given deadline (ms), so the create's answer, and with it the prediction's id, comes
+ * back in time; undefined when not even a 1 s window fits: then the create is sent
+ * without `Prefer: wait` and answers at once.
+ *
+ * @example
+ * fitWindow(60, 30_000) // 29
+ * fitWindow(60, 1_500)  // undefined
+ */
+export function fitWindow(seconds: number, ...deadlinesMs: number[]): number | undefined {
+  const fit = Math.min(seconds, ...deadlinesMs.map((ms) => Math.floor(ms / 1000) - 1));
+  return fit >= 1 ? fit : undefined;
 }
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
@@ -106,15 +125,23 @@ export async function createPrediction(
   ref: ModelRef,
   options: CreatePredictionOptions,
 ): Promise<Prediction> {
-  partsOf(replicate);
+  const { timeoutMs: requestMs } = partsOf(replicate);
   const ops = replicate;
   const target = parseRef(ref);
+  if (typeof options !== "object" || options === null) {
+    throw new InputError("Expected options with the model's input as the third argument: { input: { ... } }.");
+  }
   const { input, signal } = options;
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new InputError("input must be an object of the model's input fields.");
   }
+  checkSignal(signal);
   const header: { Prefer?: string; "Cancel-After"?: string } = {};
-  if (options.wait !== undefined) header.Prefer = preferWait(options.wait);
+  if (options.wait !== undefined) {
+    // The window must end before the client's per-request deadline, or the answer is cut off.
+    const fit = fitWindow(windowSeconds(options.wait), requestMs);
+    if (fit !== undefined) header.Prefer = `wait=${fit}`;
+  }
   if (options.cancelAfter !== undefined) header["Cancel-After"] = cancelAfterHeader(options.cancelAfter);
   if (options.webhook !== undefined) checkWebhook(options.webhook);
   if (options.webhookEventsFilter !== undefined) checkEvents(options.webhookEventsFilter);

@@ -2,23 +2,26 @@
  * `run`: create with a sync window, keep polling whatever state the window ends in, stop
  * billing on abort or timeout, and hand back a usable output.
  */
+
+import { checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
-import { PredictionError } from "../core/errors.js";
+import { InputError, PredictionError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import { abortable, deadline } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
-import { type CreatePredictionOptions, createPrediction } from "./create.js";
+import { type CreatePredictionOptions, createPrediction, fitWindow, windowSeconds } from "./create.js";
 import { downloader } from "./file-output.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
 import { type ModelRef, VERSION_ID } from "./refs.js";
-import { stopped } from "./stop.js";
-import { predictionRefresh, type WaitOptions, waitFor } from "./wait.js";
+import { CLEANUP_GRACE_MS, stopped } from "./stop.js";
+import { checkInterval, PREDICTION_TIMEOUT_MS, predictionRefresh, type WaitOptions, waitFor } from "./wait.js";
 
 /** Options of `run`. */
 export interface RunOptions extends Omit<CreatePredictionOptions, "signal" | "wait">, WaitOptions<Prediction> {
   /**
-   * The sync window in seconds (`Prefer: wait`), shortened to fit `timeoutMs`.
-   * @default 60, the most the API allows
+   * The sync window in seconds (`Prefer: wait`), shortened to end before `timeoutMs` and
+   * the client's per-request deadline (and left out when not even 1 s fits).
+   * @default 60, the most the API allows; 1 with `onProgress`, so progress shows while it runs
    */
   wait?: number;
   /**
@@ -81,23 +84,35 @@ function outputSchemaOf(replicate: Replicate, prediction: Prediction): Promise<S
 /**
  * Run a model to completion and resolve to its normalised output: created with a sync
  * window, then polled whether the window ended in `starting` or `processing`, and
- * cancelled on Replicate on abort or timeout (unless `cancelOnAbort: false`). The
- * output's shape depends on the model: name it with the type parameter.
+ * cancelled on Replicate on abort or on your `timeoutMs` (unless `cancelOnAbort: false`).
+ * Without `timeoutMs` it gives up after an hour and leaves the prediction running; the
+ * error carries it. The output's shape depends on the model: name it with the type
+ * parameter.
  *
  * @example
  * const [image] = await run<FileOutput[]>(replicate, "black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
  */
 export async function run<Output = unknown>(replicate: Replicate, ref: ModelRef, options: RunOptions): Promise<Output> {
-  const { send } = partsOf(replicate);
+  const { send, timeoutMs: requestMs } = partsOf(replicate);
+  if (typeof options !== "object" || options === null) {
+    throw new InputError("Expected options with the model's input as the third argument: { input: { ... } }.");
+  }
   const { timeoutMs, signal } = options;
-  const d = deadline(signal, timeoutMs);
-  // The sync window must end before the deadline, so the prediction's id comes back in time.
-  const windowSec = Math.min(options.wait ?? 60, timeoutMs === undefined ? 60 : Math.floor(timeoutMs / 1000) - 1);
+  checkTimeout("timeoutMs", timeoutMs);
+  checkSignal(signal);
+  checkInterval(options.interval);
+  const limitMs = timeoutMs ?? PREDICTION_TIMEOUT_MS;
+  // With onProgress, a short window: the progress shows while polling, not all at the end.
+  const asked = options.wait === undefined ? (options.onProgress ? 1 : 60) : windowSeconds(options.wait);
+  // The window ends before the run's deadline and the client's per-request one, so the
+  // prediction's id always comes back in time; with no room, no window at all.
+  const wait = fitWindow(asked, limitMs, requestMs);
+  const d = deadline(signal, limitMs);
   let last: Prediction | undefined;
   try {
-    last = await createPrediction(replicate, ref, { ...options, wait: Math.max(1, windowSec), signal: d.signal });
+    last = await createPrediction(replicate, ref, { ...options, wait, signal: d.signal });
     const refresh = predictionRefresh(replicate);
-    const done = await waitFor(last, refresh, { ...options, timeoutMs: undefined, signal: d.signal });
+    const done = await waitFor(last, refresh, { ...options, timeoutMs: Number.POSITIVE_INFINITY, signal: d.signal });
     if (done.status !== "succeeded") throw new PredictionError(done);
     if (options.raw) return done.output as Output;
     const info = options.outputSchema ? await abortable(outputSchemaOf(replicate, done), d.signal) : undefined;
@@ -106,12 +121,15 @@ export async function run<Output = unknown>(replicate: Replicate, ref: ModelRef,
   } catch (error) {
     if (!d.signal?.aborted) throw error;
     const cancel = options.cancelOnAbort !== false && cancelPrediction(replicate);
-    throw await stopped({ what: "run", deadline: d, error, last, cancel, timeoutMs, signal });
+    throw await stopped({ what: "run", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
   } finally {
     d.dispose();
   }
 }
 
-/** Cancels a prediction with a deadline of its own: the caller's signal has already fired. */
+/**
+ * Cancels a prediction after its caller stopped: with a short deadline of its own
+ * ({@link CLEANUP_GRACE_MS}), since the caller's signal has already fired.
+ */
 export const cancelPrediction = (replicate: Replicate) => (id: string) =>
-  replicate.predictions.cancel({ prediction_id: id }, { timeoutMs: 10_000 });
+  replicate.predictions.cancel({ prediction_id: id }, { timeoutMs: CLEANUP_GRACE_MS });

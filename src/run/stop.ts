@@ -19,19 +19,31 @@ export interface Stop {
   last: JobSnapshot | undefined;
   /** Cancels the job by id, or `false` to leave it running. */
   cancel: ((id: string) => Promise<JobSnapshot>) | false;
+  /** The caller's `timeoutMs`: undefined when the default deadline applied, which never cancels. */
   timeoutMs: number | undefined;
+  /** The deadline in force, the default one included. */
+  limitMs: number;
   signal: AbortSignal | undefined;
 }
+
+/**
+ * How long cleanup after a deadline or abort may take (a cancel request): short, since
+ * the caller has already waited as long as they allowed.
+ */
+export const CLEANUP_GRACE_MS = 2000;
 
 /**
  * The rejection for a stopped job: a TimeoutError or an AbortError carrying the job,
  * canceled first when `cancel` is given and the job is still running.
  *
  * @example
- * throw await stopped({ what: "run", deadline: d, error, last, cancel: false, timeoutMs, signal })
+ * throw await stopped({ what: "run", deadline: d, error, last, cancel: false, timeoutMs, limitMs, signal })
  */
 export async function stopped(stop: Stop): Promise<unknown> {
-  const { what, cancel, timeoutMs } = stop;
+  const { what, timeoutMs, limitMs } = stop;
+  const expired = stop.deadline.expired();
+  // Only the caller's own deadline or signal cancels: a default deadline only stops waiting.
+  const cancel = !(expired && timeoutMs === undefined) && stop.cancel;
   let latest = (stop.error as { prediction?: JobSnapshot }).prediction ?? stop.last;
   if (latest && cancel && !TERMINAL.has(latest.status)) {
     const seen = latest;
@@ -39,8 +51,12 @@ export async function stopped(stop: Stop): Promise<unknown> {
   }
   const noun = what === "train" ? "training" : "prediction";
   const which = latest ? `${noun} ${latest.id}` : `the ${noun} (not created yet)`;
-  if (stop.deadline.expired()) {
-    return new TimeoutError(`${what} timed out after ${timeoutMs} ms; ${which}`, timeoutMs ?? 0, latest);
+  if (expired) {
+    const how =
+      timeoutMs === undefined
+        ? " (the default deadline, so it was left running; pass timeoutMs, or Infinity for none)"
+        : "";
+    return new TimeoutError(`${what} timed out after ${limitMs} ms${how}; ${which}`, limitMs, latest);
   }
   return new AbortError(`${what} aborted; ${which}`, latest, { cause: stop.signal?.reason });
 }

@@ -2,9 +2,11 @@
  * The one waiting loop, for predictions and trainings alike: polls until a terminal
  * status, within one deadline, abortable, reporting each change once.
  */
+
+import { checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { TERMINAL } from "../core/domain.js";
-import { AbortError, type JobSnapshot, TimeoutError } from "../core/errors.js";
+import { AbortError, InputError, type JobSnapshot, TimeoutError } from "../core/errors.js";
 import { isApiError } from "../core/guards.js";
 import { partsOf } from "../core/parts.js";
 import { deadline, sleep } from "../core/signals.js";
@@ -23,15 +25,24 @@ export interface PollInterval {
 
 /** Options of `wait`, and the waiting part of `run`. */
 export interface WaitOptions<T = JobSnapshot> {
-  /** One deadline for the whole wait; on it, a `TimeoutError` carries the job as last seen. */
+  /**
+   * One deadline for the whole wait; on it, a `TimeoutError` carries the job as last
+   * seen. `Infinity` for none.
+   * @default 3_600_000 (1 hour) for predictions, 86_400_000 (24 hours) for trainings
+   */
   timeoutMs?: number | undefined;
   /** Aborts the wait, and every HTTP call in it. */
   signal?: AbortSignal | undefined;
-  /** Called once for each change seen (not once per poll), with any progress bar parsed from the logs. */
-  onProgress?: ((job: T, progress: Progress | null) => void) | undefined;
+  /**
+   * Called once for each change seen (not once per poll), with any progress bar parsed
+   * from the logs. What it throws (or rejects with) is caught and dropped: a bug in a
+   * progress display never stops, or loses, a paid job.
+   */
+  onProgress?: ((job: T, progress: Progress | null) => unknown) | undefined;
   /**
    * Polling intervals. The defaults (0.5 s, growing 1.5× per poll, at most 5 s) answer
-   * short jobs quickly without hammering the API during long ones.
+   * short jobs quickly without hammering the API during long ones. Polls are never
+   * closer than {@link MIN_POLL_MS}, whatever is asked.
    */
   interval?: PollInterval | undefined;
 }
@@ -39,10 +50,56 @@ export interface WaitOptions<T = JobSnapshot> {
 /** Fetches the job again. */
 export type Refresh<T> = (id: string, signal: AbortSignal) => Promise<T>;
 
+/** The least time between two polls, after a 429 too (even `Retry-After: 0`). */
+export const MIN_POLL_MS = 100;
+
+/** How long `wait`, `run` and `stream` wait for a prediction when no `timeoutMs` is given: 1 hour. */
+export const PREDICTION_TIMEOUT_MS = 3_600_000;
+
+/**
+ * Numbers that make sense as an interval, or an InputError: called before anything is
+ * sent by every function that polls.
+ *
+ * @example
+ * checkInterval({ initialMs: 250 }) // { initialMs: 250, factor: 1.5, maxMs: 5000 }
+ */
+export function checkInterval(interval: unknown): Required<PollInterval> {
+  if (interval !== undefined && (typeof interval !== "object" || interval === null)) {
+    throw new InputError("interval must be an object like { initialMs: 500, factor: 1.5, maxMs: 5000 }.");
+  }
+  const { initialMs = 500, factor = 1.5, maxMs = 5000 } = (interval ?? {}) as PollInterval;
+  for (const [name, value, least] of [
+    ["initialMs", initialMs, 0],
+    ["maxMs", maxMs, 0],
+    ["factor", factor, 1],
+  ] as const) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < least) {
+      throw new InputError(`interval.${name} must be a finite number ≥ ${least}, got ${String(value)}.`);
+    }
+  }
+  return { initialMs, factor, maxMs };
+}
+
+/**
+ * Call a user's callback so that nothing it does (throw, reject) reaches the loop that
+ * called it: the job it reports on goes on, and is never lost to a display bug.
+ *
+ * @example
+ * contain(() => options.onProgress?.(job, progress))
+ */
+export function contain(callback: () => unknown): void {
+  try {
+    const result = callback() as { then?: unknown; catch?: (f: () => void) => unknown } | undefined;
+    if (typeof result?.then === "function" && typeof result.catch === "function") result.catch(() => {});
+  } catch {
+    // Dropped on purpose: see WaitOptions.onProgress.
+  }
+}
+
 /**
  * Poll `job` with `refresh` until its status is terminal, and resolve to it. Unknown
- * statuses keep the loop going. A 429 waits as long as the server asked (or one
- * interval) and goes on.
+ * statuses keep the loop going. A 429 waits as long as the server asked (at least
+ * {@link MIN_POLL_MS}) and goes on. `defaultTimeoutMs` applies when the caller gave none.
  *
  * @example
  * const done = await waitFor(prediction, (id, signal) => replicate.predictions.get({ prediction_id: id }, { signal }))
@@ -51,10 +108,18 @@ export async function waitFor<T extends JobSnapshot>(
   job: T | string,
   refresh: Refresh<T>,
   options: WaitOptions<T> = {},
+  defaultTimeoutMs = PREDICTION_TIMEOUT_MS,
 ): Promise<T> {
-  const { initialMs = 500, factor = 1.5, maxMs = 5000 } = options.interval ?? {};
+  if (typeof job !== "string" && (typeof job !== "object" || job === null || typeof job.id !== "string")) {
+    throw new InputError(`Expected a prediction (or training) or its id, got ${job === null ? "null" : typeof job}.`);
+  }
+  if (job === "") throw new InputError("Expected a prediction (or training) id, got an empty string.");
+  checkTimeout("timeoutMs", options.timeoutMs);
+  checkSignal(options.signal);
+  const { initialMs, factor, maxMs } = checkInterval(options.interval);
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   // Always a signal, even without a caller's or a deadline: the loop below listens to it.
-  const d = deadline(options.signal ?? new AbortController().signal, options.timeoutMs);
+  const d = deadline(options.signal ?? new AbortController().signal, timeoutMs);
   const id = typeof job === "string" ? job : job.id;
   let last: T | undefined = typeof job === "string" ? undefined : job;
   let seen = "";
@@ -62,13 +127,13 @@ export async function waitFor<T extends JobSnapshot>(
     const key = JSON.stringify(current);
     if (key === seen) return;
     seen = key;
-    options.onProgress?.(current, parseProgress(current.logs as string | undefined));
+    if (options.onProgress) contain(() => options.onProgress?.(current, parseProgress(current.logs as string)));
   };
   let next = Math.min(initialMs, maxMs);
   const step = () => {
     const wait = next;
     next = Math.min(maxMs, next * factor);
-    return wait;
+    return Math.max(MIN_POLL_MS, wait);
   };
   try {
     if (last) report(last);
@@ -80,7 +145,9 @@ export async function waitFor<T extends JobSnapshot>(
       } catch (error) {
         // By name, not instanceof: the client may come from another copy of the package.
         if (!(isApiError(error) && error.status === 429) || d.signal.aborted) throw error;
-        pause = error.retryAfterMs ?? next; // as long as the server asked, nothing on top
+        // As long as the server asked, never less than the floor (a `Retry-After: 0`
+        // would otherwise poll in a tight loop); the deadline ends an absurd ask.
+        pause = Math.max(MIN_POLL_MS, error.retryAfterMs ?? next);
         continue;
       }
       report(last);
@@ -89,7 +156,9 @@ export async function waitFor<T extends JobSnapshot>(
     return last;
   } catch (error) {
     if (d.expired()) {
-      throw new TimeoutError(`Gave up waiting for ${id} after ${options.timeoutMs} ms`, options.timeoutMs ?? 0, last);
+      const why =
+        options.timeoutMs === undefined ? " (the default deadline; pass timeoutMs, or Infinity for none)" : "";
+      throw new TimeoutError(`Gave up waiting for ${id} after ${timeoutMs} ms${why}`, timeoutMs, last);
     }
     if (d.signal.aborted) throw new AbortError(`Stopped waiting for ${id}`, last, { cause: d.signal.reason });
     throw error;
@@ -106,8 +175,9 @@ export const predictionRefresh =
 
 /**
  * Poll a prediction (object or id) until it finishes: `succeeded`, `failed`, `canceled`
- * or `aborted`. It never cancels anything; on its deadline or abort it rejects with the
- * prediction as last seen, so the wait can be resumed. See {@link WaitOptions}.
+ * or `aborted`. It never cancels anything; on its deadline (an hour by default) or abort
+ * it rejects with the prediction as last seen, so the wait can be resumed. See
+ * {@link WaitOptions}.
  *
  * @example
  * const done = await wait(replicate, prediction.id, { timeoutMs: 60_000 })

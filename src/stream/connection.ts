@@ -22,6 +22,12 @@ export interface ReconnectOptions {
   attempts?: number;
   /** Wait before reconnecting, unless the server's `retry` field says otherwise. @default 1000 */
   delayMs?: number;
+  /**
+   * A connection that sends nothing (not even a comment) for this long counts as dropped:
+   * a half-open connection otherwise waits forever. It is resumed like any other drop.
+   * @default 60_000
+   */
+  idleMs?: number;
 }
 
 /** What the connection loop needs from the client and the caller. */
@@ -40,7 +46,7 @@ const MAX_RETRY_MS = 30_000;
  * Ending without one means the stream was lost for good: the caller should poll instead.
  */
 export async function* sseEvents(url: string, ctx: StreamContext, seen: Delivered): AsyncGenerator<StreamEvent> {
-  const { attempts = 5, delayMs = 1000 } = ctx.reconnect ?? {};
+  const { attempts = 5, delayMs = 1000, idleMs = 60_000 } = ctx.reconnect ?? {};
   let retryMs = delayMs;
   let lastId = "";
   let failures = 0;
@@ -68,10 +74,20 @@ export async function* sseEvents(url: string, ctx: StreamContext, seen: Delivere
     // (by id) until the first new one. Within a connection ids may repeat legitimately,
     // since an event without an `id:` line inherits the previous one.
     let replaying = connection > 0;
+    // The idle watchdog: one timer per idle period, not one per chunk. When it fires it
+    // looks whether anything arrived since it was set; if nothing did, it closes the
+    // connection, which the loop below then resumes like any dropped one.
+    let chunks = 0;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const watch = (seen: number) => {
+      watchdog = setTimeout(() => (chunks === seen ? void reader.cancel().catch(() => {}) : watch(chunks)), idleMs);
+    };
+    watch(0);
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        chunks++;
         parser.feed(value);
         for (const e of pending.splice(0)) {
           if (e.id) lastId = e.id;
@@ -93,6 +109,7 @@ export async function* sseEvents(url: string, ctx: StreamContext, seen: Delivere
       if (ctx.signal.aborted || isReplicateError(error)) throw error;
       // A network error while reading: the connection dropped. Resume below.
     } finally {
+      clearTimeout(watchdog);
       // Early exit, error or end: release the connection now, not when it is collected.
       await reader.cancel().catch(() => {});
     }

@@ -28,6 +28,7 @@ export async function* pollEvents(
   const onAbort = () => stop.abort(options.signal.reason);
   options.signal.addEventListener("abort", onAbort, { once: true });
   const finished = waitFor(prediction, refresh, {
+    timeoutMs: Number.POSITIVE_INFINITY, // the stream's own deadline is on the signal
     signal: stop.signal,
     interval: options.interval,
     onProgress: (p) => {

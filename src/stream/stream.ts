@@ -2,7 +2,9 @@
  * `stream(replicate, ...)`: create a prediction (or take one) and yield its events, with
  * one deadline and one signal over the whole stream.
  */
+import { checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
+import { InputError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import { deadline } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
@@ -11,7 +13,7 @@ import { downloader } from "../run/file-output.js";
 import type { ModelRef } from "../run/refs.js";
 import { cancelPrediction } from "../run/run.js";
 import { stopped } from "../run/stop.js";
-import { type PollInterval, predictionRefresh } from "../run/wait.js";
+import { checkInterval, type PollInterval, PREDICTION_TIMEOUT_MS, predictionRefresh } from "../run/wait.js";
 import { predictionEvents, type ReconnectOptions } from "./connection.js";
 import type { StreamEvent } from "./events.js";
 
@@ -21,9 +23,13 @@ export interface StreamOptions extends Omit<CreatePredictionOptions, "input" | "
   input?: Record<string, unknown>;
   /** Stops the stream and closes its connection; the iteration rejects with an AbortError. */
   signal?: AbortSignal;
-  /** One deadline for the whole stream; on it, a TimeoutError carrying the prediction. */
+  /**
+   * One deadline for the whole stream; on it, a TimeoutError carrying the prediction.
+   * `Infinity` for none. The default deadline stops the stream but never cancels.
+   * @default 3_600_000 (1 hour)
+   */
   timeoutMs?: number;
-  /** Resuming a dropped connection. @default { attempts: 5, delayMs: 1000 } */
+  /** Resuming a dropped or silent connection. @default { attempts: 5, delayMs: 1000, idleMs: 60_000 } */
   reconnect?: ReconnectOptions;
   /** Polling, for models without a stream URL or after the stream is lost. */
   interval?: PollInterval;
@@ -44,29 +50,48 @@ const isPrediction = (v: unknown): v is Prediction =>
  * A prediction's events as they happen: `output`, `logs`, then `done`. An `error` (or a
  * `done` whose reason is `canceled` or `error`) is yielded, then the iteration rejects
  * with PredictionError. Takes a model reference (creating the prediction) or a
- * prediction. Dropped connections resume; models without streaming are polled.
+ * prediction. Dropped or silent connections resume; models without streaming are polled.
+ * Iterate it with `for await`: awaiting it rejects with an InputError saying so.
  *
  * @example
  * for await (const event of stream(replicate, "meta/meta-llama-3-8b-instruct", { input: { prompt: "Hi" } })) {
  *   if (event.type === "output") console.log(event.data)
  * }
  */
-export async function* stream(
+export function stream(
   replicate: Replicate,
   source: ModelRef | Prediction,
   options: StreamOptions = {},
 ): AsyncGenerator<StreamEvent> {
+  const events = streamEvents(replicate, source, options);
+  // `await stream(...)` would otherwise resolve to the iterator and silently run nothing.
+  const then = (_: unknown, reject?: (error: unknown) => void) =>
+    reject?.(new InputError("stream() is not a promise: iterate it with `for await (const event of stream(...))`."));
+  // biome-ignore lint/suspicious/noThenProperty: on purpose, so that awaiting is caught (see above).
+  return Object.defineProperty(events, "then", { value: then });
+}
+
+async function* streamEvents(
+  replicate: Replicate,
+  source: ModelRef | Prediction,
+  options: StreamOptions,
+): AsyncGenerator<StreamEvent> {
   const { send } = partsOf(replicate);
-  const { timeoutMs } = options;
-  // Always a signal, even without a caller's or a deadline: the reader listens to it.
-  const d = deadline(options.signal ?? new AbortController().signal, timeoutMs);
+  if (typeof options !== "object" || options === null) throw new InputError("stream options must be an object.");
+  const { timeoutMs, signal } = options;
+  checkTimeout("timeoutMs", timeoutMs);
+  checkSignal(signal);
+  checkInterval(options.interval);
+  const limitMs = timeoutMs ?? PREDICTION_TIMEOUT_MS;
+  // Always a signal, even without a caller's: the reader listens to it.
+  const d = deadline(signal ?? new AbortController().signal, limitMs);
   const created = !isPrediction(source);
-  let prediction: Prediction | undefined;
+  let last: Prediction | undefined;
   try {
-    prediction = isPrediction(source)
+    last = isPrediction(source)
       ? source
       : await createPrediction(replicate, source, { ...options, input: options.input as never, signal: d.signal });
-    yield* predictionEvents(prediction, {
+    yield* predictionEvents(last, {
       send,
       download: downloader(send),
       refresh: predictionRefresh(replicate),
@@ -79,15 +104,7 @@ export async function* stream(
   } catch (error) {
     if (!d.signal.aborted) throw error;
     const cancel = created && options.cancelOnAbort !== false && cancelPrediction(replicate);
-    throw await stopped({
-      what: "stream",
-      deadline: d,
-      error,
-      last: prediction,
-      cancel,
-      timeoutMs,
-      signal: options.signal,
-    });
+    throw await stopped({ what: "stream", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
   } finally {
     d.dispose();
   }

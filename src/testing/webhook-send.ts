@@ -3,7 +3,7 @@
  * secret, filtered by `webhook_events_filter`, with `output` and `logs` throttled to one
  * per interval as Replicate does.
  */
-import { signWebhook } from "../webhooks/verify.js";
+import { signWebhook } from "../webhooks/signature.js";
 import { newId } from "./http.js";
 import type { Job, JobChange } from "./jobs.js";
 

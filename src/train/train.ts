@@ -3,6 +3,7 @@
  * version. Everything that can fail cheaply (bad references, a missing destination) fails
  * before the paid training starts; a training that could not be saved is never started.
  */
+import { checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import type { WebhookEvent } from "../core/domain.js";
 import { InputError, type JobSnapshot, ReplicateError, TrainingError } from "../core/errors.js";
@@ -13,8 +14,8 @@ import type { Training } from "../core/types.js";
 import { checkEvents, checkWebhook } from "../run/create.js";
 import { type FileInputOptions, prepareInput, uploader } from "../run/file-inputs.js";
 import { parseRef } from "../run/refs.js";
-import { stopped } from "../run/stop.js";
-import { type Refresh, type WaitOptions, waitFor } from "../run/wait.js";
+import { CLEANUP_GRACE_MS, stopped } from "../run/stop.js";
+import { checkInterval, type Refresh, type WaitOptions, waitFor } from "../run/wait.js";
 
 /** How to create the destination model when it does not exist yet. */
 export interface CreateDestination {
@@ -76,11 +77,19 @@ const trainingRefresh =
 
 /** Cancels a training with a deadline of its own: the caller's signal has already fired. */
 const cancelTraining = (replicate: Replicate) => async (id: string) =>
-  (await replicate.trainings.cancel({ training_id: id }, { timeoutMs: 10_000 })) as Training;
+  (await replicate.trainings.cancel({ training_id: id }, { timeoutMs: CLEANUP_GRACE_MS })) as Training;
+
+/** How long `train` and `waitForTraining` wait when no `timeoutMs` is given: 24 hours. */
+export const TRAINING_TIMEOUT_MS = 86_400_000;
 
 /** The parsed trainer and destination, or an InputError before anything is sent. */
 function check(options: TrainOptions) {
-  if (typeof options !== "object" || options === null) throw new InputError("train needs an options object.");
+  if (typeof options !== "object" || options === null) {
+    throw new InputError("Expected training options as the second argument: { model, destination, input }.");
+  }
+  checkSignal(options.signal);
+  checkTimeout("timeoutMs", options.timeoutMs);
+  checkInterval(options.interval);
   const trainer = parseRef(options.model);
   if (trainer.kind === "deployment" || !trainer.owner || !trainer.name) {
     throw new InputError(`model must be "owner/name" or "owner/name:version", got ${JSON.stringify(options.model)}.`);
@@ -176,14 +185,15 @@ export async function waitForTraining(
   options?: WaitOptions<Training>,
 ): Promise<Training> {
   partsOf(replicate);
-  return waitFor(training, trainingRefresh(replicate), options);
+  return waitFor(training, trainingRefresh(replicate), options, TRAINING_TIMEOUT_MS);
 }
 
 /**
  * Fine-tune end to end: check or create the destination, upload file inputs, start the
  * training, wait, and resolve to the new version's reference. A failed or canceled
- * training rejects with a TrainingError (with logs); on abort or timeout the training is
- * canceled (unless `cancelOnAbort: false`) and the error carries it.
+ * training rejects with a TrainingError (with logs); on abort or your `timeoutMs` the
+ * training is canceled (unless `cancelOnAbort: false`) and the error carries it. Without
+ * `timeoutMs` it gives up after 24 hours and leaves the training running.
  *
  * @example
  * const { version } = await train(replicate, { model: "ostris/flux-dev-lora-trainer", destination: "me/flux-me",
@@ -192,14 +202,16 @@ export async function waitForTraining(
  */
 export async function train(replicate: Replicate, options: TrainOptions): Promise<TrainResult> {
   partsOf(replicate);
+  check(options);
   const { timeoutMs, signal } = options;
-  const d = deadline(signal, timeoutMs);
+  const limitMs = timeoutMs ?? TRAINING_TIMEOUT_MS;
+  const d = deadline(signal, limitMs);
   let last: Training | undefined;
   try {
     last = await startTraining(replicate, { ...options, signal: d.signal });
     const done = await waitFor(last, trainingRefresh(replicate), {
       ...options,
-      timeoutMs: undefined,
+      timeoutMs: Number.POSITIVE_INFINITY,
       signal: d.signal,
     });
     if (done.status !== "succeeded") throw new TrainingError(done);
@@ -207,7 +219,7 @@ export async function train(replicate: Replicate, options: TrainOptions): Promis
   } catch (error) {
     if (!d.signal?.aborted) throw error;
     const cancel = options.cancelOnAbort !== false && cancelTraining(replicate);
-    throw await stopped({ what: "train", deadline: d, error, last, cancel, timeoutMs, signal });
+    throw await stopped({ what: "train", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
   } finally {
     d.dispose();
   }

@@ -8,35 +8,17 @@
  */
 
 import type { WebhookEvent } from "../core/domain.js";
-import { InputError, ReplicateError } from "../core/errors.js";
+import { InputError } from "../core/errors.js";
 import type { Prediction, Training } from "../core/types.js";
-
-/** Why a webhook was refused: stable strings, for logs and metrics. */
-export type WebhookFailureReason =
-  | "invalid_body" // not raw bytes or text (e.g. an already-parsed object)
-  | "invalid_secret" // a secret that is not base64 (after an optional whsec_ prefix)
-  | "missing_header" // webhook-id, webhook-timestamp or webhook-signature absent
-  | "invalid_timestamp" // webhook-timestamp is not whole seconds
-  | "timestamp_too_old"
-  | "timestamp_too_new"
-  | "no_signature" // no `v1,` entry in webhook-signature
-  | "signature_mismatch"
-  | "invalid_json"; // authentic, but not JSON
-
-/**
- * A webhook failed verification. `reason` says why, in a stable form.
- *
- * @example
- * catch (e) { if (e instanceof WebhookVerificationError) return new Response(e.reason, { status: 400 }) }
- */
-export class WebhookVerificationError extends ReplicateError {
-  override name = "WebhookVerificationError" as const;
-  declare readonly reason: WebhookFailureReason;
-  constructor(reason: WebhookFailureReason, message: string) {
-    super(message);
-    Object.assign(this, { reason });
-  }
-}
+import {
+  base64Bytes,
+  constantTimeEqual,
+  encoder,
+  mac,
+  secretKey,
+  type WebhookFailureReason,
+  WebhookVerificationError,
+} from "./signature.js";
 
 /** What Replicate posts: the prediction (or training) as `get` returns it. */
 export type WebhookPayload = Prediction | Training;
@@ -55,65 +37,12 @@ export interface VerifyWebhookOptions {
   toleranceSec?: number;
 }
 
-const encoder = /* @__PURE__ */ new TextEncoder();
-
 function header(headers: WebhookHeaders, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(" ") : value;
   }
   return undefined;
-}
-
-function base64Bytes(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
-  const binary = atob(text);
-  // Only the canonical spelling: atob ignores the unused low bits of the last character,
-  // which would let several strings stand for one signature.
-  if (btoa(binary) !== text) return undefined;
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
-/** Equal contents, in time that depends only on the length: no early exit a timer could see. */
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
-}
-
-/** HMAC-SHA256 of `${id}.${timestamp}.${body}`: the signed content of the scheme. */
-async function mac(key: Uint8Array<ArrayBuffer>, id: string, timestamp: string, body: Uint8Array): Promise<Uint8Array> {
-  const prefix = encoder.encode(`${id}.${timestamp}.`);
-  const content = new Uint8Array(prefix.length + body.length);
-  content.set(prefix);
-  content.set(body, prefix.length);
-  const hmac = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", hmac, content));
-}
-
-/**
- * The `webhook-signature` value for a payload: what Replicate sends, so you can sign test
- * webhooks for your own handler (the fake Replicate signs its deliveries with it).
- *
- * @example
- * const signature = await signWebhook({ secret, id: "msg_1", timestamp: String(Math.floor(Date.now() / 1000)), body })
- */
-export async function signWebhook(options: {
-  secret: string;
-  id: string;
-  timestamp: string;
-  body: string;
-}): Promise<string> {
-  const bytes = await mac(secretKey(options.secret), options.id, options.timestamp, encoder.encode(options.body));
-  return `v1,${btoa(String.fromCharCode(...bytes))}`;
-}
-
-/** The HMAC key of a secret (`whsec_` and base64), or a WebhookVerificationError. */
-function secretKey(secret: unknown): Uint8Array<ArrayBuffer> {
-  const key = typeof secret === "string" ? base64Bytes(secret.replace(/^whsec_/, "")) : undefined;
-  if (!key) throw new WebhookVerificationError("invalid_secret", "secret must be base64, optionally after whsec_.");
-  return key;
 }
 
 function bodyBytes(body: unknown): Uint8Array {
@@ -127,15 +56,35 @@ function bodyBytes(body: unknown): Uint8Array {
   );
 }
 
+/** A verified delivery: its `webhook-id` (the same on every retry of one delivery), its time, its payload. */
+export interface WebhookDelivery<T = WebhookPayload> {
+  /** `webhook-id`: Replicate retries a delivery with the same id, so a handler de-duplicates on it. */
+  id: string;
+  /** `webhook-timestamp`, in Unix seconds. */
+  timestamp: number;
+  payload: T;
+}
+
 /**
- * Verify a webhook and return its payload. Throws {@link WebhookVerificationError} with
- * a `reason` when it is not authentic or not fresh.
+ * Verify a webhook and return it with its `webhook-id`, for handlers that must act once
+ * per delivery: verification is stateless, so a delivery sent twice (a retry, or a
+ * replay within the tolerance) passes twice. Throws {@link WebhookVerificationError}
+ * with a `reason` when it is not authentic or not fresh.
  *
  * @example
- * const prediction = await verifyWebhook({ body: rawText, headers: req.headers, secret: process.env.WEBHOOK_SECRET })
+ * const { id, payload } = await verifyWebhookDelivery({ body: rawText, headers: req.headers, secret })
+ * if (await alreadyHandled(id)) return new Response(null, { status: 204 })
  */
-export async function verifyWebhook<T = WebhookPayload>(options: VerifyWebhookOptions): Promise<T> {
+export async function verifyWebhookDelivery<T = WebhookPayload>(
+  options: VerifyWebhookOptions,
+): Promise<WebhookDelivery<T>> {
+  if (typeof options !== "object" || options === null) {
+    throw new InputError("Expected webhook options: { body, headers, secret }.");
+  }
   const { headers, toleranceSec = 300 } = options;
+  if (typeof headers !== "object" || headers === null) {
+    throw new InputError("headers must be the request's headers: a Headers or a plain record.");
+  }
   // NaN would switch the freshness check off: fail closed instead.
   if (!(toleranceSec >= 0)) throw new InputError(`toleranceSec must be a number ≥ 0, got ${toleranceSec}.`);
   const bytes = bodyBytes(options.body);
@@ -180,11 +129,25 @@ export async function verifyWebhook<T = WebhookPayload>(options: VerifyWebhookOp
     for (const candidate of candidates) valid = constantTimeEqual(expected, candidate) || valid;
   }
   if (!valid) throw new WebhookVerificationError("signature_mismatch", "no signature matches.");
+  let payload: T;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+    payload = JSON.parse(new TextDecoder().decode(bytes)) as T;
   } catch {
     throw new WebhookVerificationError("invalid_json", "the webhook is authentic but its body is not JSON.");
   }
+  return { id, timestamp: Number(timestamp), payload };
+}
+
+/**
+ * Verify a webhook and return its payload. Throws {@link WebhookVerificationError} with
+ * a `reason` when it is not authentic or not fresh. To act once per delivery, use
+ * {@link verifyWebhookDelivery}, which also gives the `webhook-id`.
+ *
+ * @example
+ * const prediction = await verifyWebhook({ body: rawText, headers: req.headers, secret: process.env.WEBHOOK_SECRET })
+ */
+export async function verifyWebhook<T = WebhookPayload>(options: VerifyWebhookOptions): Promise<T> {
+  return (await verifyWebhookDelivery<T>(options)).payload;
 }
 
 /**
