@@ -34,6 +34,8 @@ try {
       .at(-1);
   const project = join(work, "consumer");
   cpSync(join(root, "ecosystem-tests/consumer"), project, { recursive: true });
+  // The edge runtimes' worker sits next to scenario.mjs so that it imports the installed tarball.
+  cpSync(join(root, "ecosystem-tests/workerd/worker.mjs"), join(project, "worker.mjs"));
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", join(work, tarball)], { cwd: project });
 
@@ -53,7 +55,15 @@ try {
       let output = "";
       child.stdout.on("data", (d) => (output += d));
       child.stderr.on("data", (d) => (output += d));
+      // No consumer may hang the run: SIGTERM after 2 minutes (the edge hosts stop their own
+      // runtimes on it), SIGKILL if that is ignored.
+      const timer = setTimeout(() => {
+        output += "\n(timed out after 120 s)";
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+      }, 120_000);
       child.on("close", (code) => {
+        clearTimeout(timer);
         console.log(`\n[${label}] ${code === 0 ? "passed" : "FAILED"}`);
         if (output.trim()) console.log(output.trim().replace(/^/gm, "  "));
         if (code !== 0) failures.push(label);
@@ -69,6 +79,10 @@ try {
   const deno = join(root, "node_modules/.bin/deno");
   await each("deno", deno, ["run", `--allow-net=${host}`, "--allow-env=FAKE_URL", "esm.mjs"]);
   await each("bun", join(root, "node_modules/.bin/bun"), ["esm.mjs"]);
+  // Edge runtimes, web-standard globals only: the same scenario in a module worker served by
+  // Cloudflare's workerd, and in Vercel's edge-runtime VM (ecosystem-tests/*/host.mjs).
+  await each("workerd", process.execPath, [join(root, "ecosystem-tests/workerd/host.mjs")]);
+  await each("edge-runtime", process.execPath, [join(root, "ecosystem-tests/edge-runtime/host.mjs")]);
   await server.close();
 
   // TypeScript consumers: the published types only, skipLibCheck off, two resolutions.

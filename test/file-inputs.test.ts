@@ -1,8 +1,14 @@
-// File inputs: Blob, File, bytes, ArrayBuffer and ReadableStream values anywhere in a
-// model's input are uploaded through the Files API (multipart POST /v1/files) or inlined
-// as data: URIs, and the create request carries the resulting URLs. Checked on the wire
-// through a recording fake fetch, and with a fake upload for the concurrency limit.
-import { describe, expect, test } from "vitest";
+// File inputs: Blob, File, bytes, ArrayBuffer, ReadableStream and async iterables of bytes
+// (a Node fs.ReadStream) anywhere in a model's input are uploaded through the Files API
+// (multipart POST /v1/files) or inlined as data: URIs, and the create request carries the
+// resulting URLs. Anything else JSON cannot carry is refused, by its place in the input,
+// before anything is sent. Checked on the wire through a recording fake fetch, and with a
+// fake upload for the concurrency limit.
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runInNewContext } from "node:vm";
+import { afterAll, describe, expect, test, vi } from "vitest";
 import {
   ApiError,
   ConnectionError,
@@ -539,5 +545,327 @@ describe('strategy "upload"', () => {
       files: { strategy: "upload" },
     });
     expect(api.input()).toEqual({ f: fileUrl([1]) });
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Async iterables of bytes: a Node fs.ReadStream, an async generator
+// ---------------------------------------------------------------------------------------
+
+const tmp = mkdtempSync(join(tmpdir(), "replicate-kit-files-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A real file on disk, in a directory of its own so its base name is what the test says. */
+function tempFile(name: string, content: string | Uint8Array): string {
+  const dir = mkdtempSync(join(tmp, "d-"));
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** An upload that records what it got and answers a URL derived from the bytes. */
+function recordingUpload() {
+  const got: { name: string; type: string; bytes: number[] }[] = [];
+  const upload: Upload = async (file, name) => {
+    const bytes = [...new Uint8Array(await file.arrayBuffer())];
+    got.push({ name, type: file.type, bytes });
+    return fileUrl(bytes);
+  };
+  return { upload, got };
+}
+
+/** An async iterable of byte chunks with a `path`, as a Node fs.ReadStream has. */
+const withPath = (path: string, ...chunks: number[][]) => ({
+  path,
+  async *[Symbol.asyncIterator]() {
+    for (const chunk of chunks) yield new Uint8Array(chunk);
+  },
+});
+
+describe("async iterables of Uint8Array chunks are files", () => {
+  test("a Node fs.ReadStream is read whole and uploaded under its base name and type", async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>';
+    // A small highWaterMark: the file arrives in many chunks, which must be joined in order.
+    const stream = createReadStream(tempFile("out.svg", svg), { highWaterMark: 8 });
+    const api = fakeApi({ uploads: 1 });
+    await createPrediction(api.replicate, "owner/name", { input: { image: stream, prompt: "p" } });
+    expect(api.uploads).toEqual([
+      {
+        fields: ["content", "filename", "type"],
+        contentType: expect.stringMatching(/^multipart\/form-data; boundary=\S+$/),
+        authorization: "Bearer r8_test",
+        partName: "out.svg",
+        partType: "image/svg+xml",
+        bytes: utf8(svg),
+        filename: "out.svg",
+        type: "image/svg+xml",
+      },
+    ]);
+    expect(api.input()).toEqual({ image: fileUrl(utf8(svg)), prompt: "p" });
+    expect(api.fetch.calls.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST ${ORIGIN}/v1/files`,
+      `POST ${CREATE_URL}`,
+    ]);
+  });
+
+  test("an fs.ReadStream of binary bytes arrives byte for byte", async () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256);
+    const api = fakeApi({ uploads: 1 });
+    await createPrediction(api.replicate, "owner/name", {
+      input: { clips: ["keep", createReadStream(tempFile("take 1.WAV", bytes), { highWaterMark: 64 })] },
+    });
+    expect(api.uploads[0]).toMatchObject({ filename: "take 1.WAV", type: "audio/wav", bytes: [...bytes] });
+    expect(api.input()).toEqual({ clips: ["keep", fileUrl(bytes)] });
+  });
+
+  test('an async generator of Uint8Array chunks is uploaded as one file named "file"', async () => {
+    async function* chunks() {
+      yield new Uint8Array([1, 2]);
+      yield new Uint8Array([]);
+      yield new Uint8Array([3, 0, 255]);
+    }
+    const api = fakeApi({ uploads: 1 });
+    await createPrediction(api.replicate, "owner/name", { input: { data: chunks() } });
+    expect(api.uploads[0]).toMatchObject({
+      partName: "file",
+      filename: "file",
+      type: "application/octet-stream",
+      bytes: [1, 2, 3, 0, 255],
+    });
+    expect(api.input()).toEqual({ data: fileUrl([1, 2, 3, 0, 255]) });
+  });
+
+  test.each([
+    ["/home/me/photos/cat.png", "cat.png", "image/png"],
+    ["C:\\Users\\me\\clip.mp4", "clip.mp4", "video/mp4"],
+    ["mixed\\dirs/photo.JPG", "photo.JPG", "image/jpeg"],
+    ["a.jpeg", "a.jpeg", "image/jpeg"],
+    ["a.webp", "a.webp", "image/webp"],
+    ["a.gif", "a.gif", "image/gif"],
+    ["song.mp3", "song.mp3", "audio/mpeg"],
+    ["weights.zip", "weights.zip", "application/zip"],
+    ["cfg.json", "cfg.json", "application/json"],
+    ["notes.txt", "notes.txt", "text/plain"],
+    ["model.safetensors", "model.safetensors", "application/octet-stream"],
+    ["README", "README", "application/octet-stream"],
+    ["dir/", "file", "application/octet-stream"],
+  ])("a path of %s is uploaded as %s, %s", async (path, name, type) => {
+    const { upload, got } = recordingUpload();
+    const out = await prepareInput({ f: withPath(path, [1], [2]) }, upload);
+    expect(got).toEqual([{ name, type, bytes: [1, 2] }]);
+    expect(out).toEqual({ f: fileUrl([1, 2]) });
+  });
+
+  test('with strategy "data-uri" the stream is inlined with the guessed type', async () => {
+    const api = fakeApi({ uploads: 0 });
+    await createPrediction(api.replicate, "owner/name", {
+      input: { image: createReadStream(tempFile("dot.png", new Uint8Array([0x89, 0x50, 0, 255]))) },
+      files: { strategy: "data-uri" },
+    });
+    expect(api.uploads).toEqual([]);
+    expect(dataUriBytes((api.input() as { image: string }).image)).toEqual({
+      type: "image/png",
+      bytes: [0x89, 0x50, 0, 255],
+    });
+  });
+
+  // A stream can be read once: used twice, it must not become one good and one empty file.
+  test("the same stream in two places is read and uploaded once; both places get its URL", async () => {
+    const stream = createReadStream(tempFile("twice.txt", "twice"));
+    const api = fakeApi({ uploads: 1 });
+    await createPrediction(api.replicate, "owner/name", { input: { a: stream, b: [stream] } });
+    expect(api.uploads).toHaveLength(1);
+    expect(api.uploads[0]).toMatchObject({ filename: "twice.txt", type: "text/plain", bytes: utf8("twice") });
+    expect(api.input()).toEqual({ a: fileUrl(utf8("twice")), b: [fileUrl(utf8("twice"))] });
+  });
+
+  test("aborting while a stream is being read rejects and sends nothing", async () => {
+    const controller = new AbortController();
+    const fetch = scriptedFetch();
+    const replicate = createReplicate({ auth: "r8_test", fetch, retry: false });
+    async function* never() {
+      yield new Uint8Array([1]);
+      await new Promise(() => {});
+    }
+    const pending = createPrediction(replicate, "owner/name", {
+      input: { f: new Blob(["x"]), g: never() },
+      signal: controller.signal,
+    });
+    await sleep(10);
+    controller.abort(new Error("user stopped"));
+    await expect(pending).rejects.toThrow("user stopped");
+    expect(fetch.calls).toHaveLength(0);
+  });
+});
+
+describe("a stream chunk that is not a Uint8Array is an InputError naming the place, with nothing sent", () => {
+  test("an fs.ReadStream opened with an encoding (string chunks)", async () => {
+    const fetch = scriptedFetch();
+    const replicate = createReplicate({ auth: "r8_test", fetch });
+    const stream = createReadStream(tempFile("out.svg", "<svg/>"), { encoding: "utf8" });
+    const error = await createPrediction(replicate, "owner/name", {
+      input: { files: [new Blob(["first"]), stream] },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      "input.files[1] yielded a chunk of type string; a file stream must yield Uint8Array chunks (a stream opened with an encoding yields strings).",
+    );
+    expect(fetch.calls).toHaveLength(0);
+    // The stream is closed, not left holding its file descriptor.
+    await vi.waitFor(() => expect(stream.destroyed).toBe(true));
+  });
+
+  test("an async generator yielding numbers", async () => {
+    async function* numbers() {
+      yield 1;
+    }
+    const fetch = scriptedFetch();
+    const replicate = createReplicate({ auth: "r8_test", fetch });
+    await expect(createPrediction(replicate, "owner/name", { input: { data: numbers() } })).rejects.toThrow(
+      new InputError(
+        "input.data yielded a chunk of type number; a file stream must yield Uint8Array chunks (a stream opened with an encoding yields strings).",
+      ),
+    );
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  test("a ReadableStream of strings", async () => {
+    let cancelled = false;
+    const stream = new ReadableStream({
+      pull(controller) {
+        controller.enqueue("text");
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const fetch = scriptedFetch();
+    const replicate = createReplicate({ auth: "r8_test", fetch });
+    const error = await createPrediction(replicate, "owner/name", { input: { layers: { mask: stream } } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(/^input\.layers\.mask yielded a chunk of type string; /);
+    expect(fetch.calls).toHaveLength(0);
+    await vi.waitFor(() => expect(cancelled).toBe(true));
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Values JSON cannot carry
+// ---------------------------------------------------------------------------------------
+
+class Point {
+  x = 1;
+  y = 2;
+}
+
+describe("a value JSON cannot carry is an InputError naming its place, before anything is sent", () => {
+  const TO_PLAIN = "use a plain object or array, or give it a toJSON method.";
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["a bigint", { seed: 42n }, "input.seed is of type bigint, which JSON cannot carry; use a number or a string."],
+    ["a function", { onProgress: () => {} }, "input.onProgress is of type function, which JSON cannot carry."],
+    ["a symbol in an array", { tags: ["a", Symbol("b")] }, "input.tags[1] is of type symbol, which JSON cannot carry."],
+    ["NaN", { scale: Number.NaN }, "input.scale is NaN, which JSON would send as null."],
+    [
+      "Infinity",
+      { steps: [1, Number.POSITIVE_INFINITY] },
+      "input.steps[1] is Infinity, which JSON would send as null.",
+    ],
+    ["-Infinity", { low: Number.NEGATIVE_INFINITY }, "input.low is -Infinity, which JSON would send as null."],
+    [
+      "a Map among files",
+      { images: [new Blob(["a"]), new Blob(["b"]), new Map([["k", 1]])] },
+      `input.images[2] is of type Map, which JSON would not send as it is; ${TO_PLAIN}`,
+    ],
+    ["a Set", { ids: new Set([1, 2]) }, `input.ids is of type Set, which JSON would not send as it is; ${TO_PLAIN}`],
+    [
+      "a class instance",
+      { at: new Point() },
+      `input.at is of type Point, which JSON would not send as it is; ${TO_PLAIN}`,
+    ],
+    [
+      "a Promise",
+      { later: Promise.resolve(1) },
+      `input.later is of type Promise, which JSON would not send as it is; ${TO_PLAIN}`,
+    ],
+    [
+      "a key that is not an identifier",
+      { "my settings": { v: 1n } },
+      'input["my settings"].v is of type bigint, which JSON cannot carry; use a number or a string.',
+    ],
+    [
+      "deep in arrays and objects",
+      { a: [{ b: [0, Number.NaN] }] },
+      "input.a[0].b[1] is NaN, which JSON would send as null.",
+    ],
+  ];
+
+  test.each(cases)("%s", async (_label, fields, message) => {
+    const fetch = scriptedFetch();
+    const replicate = createReplicate({ auth: "r8_test", fetch });
+    // A file before the bad value: its upload must not start either.
+    const input = { first: new Blob(["first"]), ...fields };
+    const error = await createPrediction(replicate, "owner/name", { input }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(message);
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  test("a circular reference names where it was found and what it points back to", async () => {
+    const fetch = scriptedFetch();
+    const replicate = createReplicate({ auth: "r8_test", fetch });
+    const layer: Record<string, unknown> = { mask: new Blob(["m"]) };
+    layer.parent = { layers: [layer] };
+    const error = await createPrediction(replicate, "owner/name", { input: { layers: [layer] } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      "input.layers[0].parent.layers[0] is a circular reference to input.layers[0], which JSON cannot carry.",
+    );
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  test("prepareInput alone refuses too, and calls no upload", async () => {
+    const upload = vi.fn<Upload>(async () => "https://example.test/x");
+    await expect(prepareInput({ f: new Blob(["x"]), n: 1n }, upload)).rejects.toThrow(
+      "input.n is of type bigint, which JSON cannot carry; use a number or a string.",
+    );
+    expect(upload).not.toHaveBeenCalled();
+  });
+});
+
+describe("values JSON carries faithfully are kept", () => {
+  test("Dates, values with toJSON, null-prototype and other-realm objects, -0 and undefined fields", async () => {
+    const api = fakeApi({ uploads: 2 });
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { file: new Blob(["n"]) });
+    // An object from another realm (an iframe, a vm context) is a plain object all the same.
+    const foreign = runInNewContext("({ scale: 2, files: [] })") as { scale: number; files: unknown[] };
+    foreign.files.push(new Uint8Array([9]));
+    await createPrediction(api.replicate, "owner/name", {
+      input: {
+        when: new Date("2024-05-06T07:08:09.000Z"),
+        custom: { toJSON: () => ({ kind: "custom" }) },
+        url: new URL("https://example.com/a.png"),
+        bare,
+        foreign,
+        zero: -0,
+        big: Number.MAX_VALUE,
+        skipped: undefined,
+        nested: { alsoSkipped: undefined, ok: [true, null, "s"] },
+      },
+    });
+    expect(api.input()).toEqual({
+      when: "2024-05-06T07:08:09.000Z",
+      custom: { kind: "custom" },
+      url: "https://example.com/a.png",
+      bare: { file: fileUrl(utf8("n")) },
+      foreign: { scale: 2, files: [fileUrl([9])] },
+      zero: 0,
+      big: Number.MAX_VALUE,
+      nested: { ok: [true, null, "s"] },
+    });
   });
 });

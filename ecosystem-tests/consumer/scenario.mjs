@@ -2,15 +2,18 @@
 // consumer and other runtimes run the same checks). It talks to a fake Replicate served
 // over loopback HTTP at FAKE_URL (started by ecosystem-tests/run.mjs) and prints each check.
 //
-// `lib` is the package's main entry, however the runtime loaded it.
+// `lib` is the package's main entry, however the runtime loaded it. `env.log` (optional,
+// console.log by default) receives each printed line, for runtimes whose console the runner
+// cannot read (workerd, edge-runtime).
 export async function scenario(lib, env) {
   const { createReplicate, ApiError, isApiError, ReplicateError, run, stream, collectText } = lib;
   const { verifyWebhook, signWebhook, webhookSecret } = lib;
   const replicate = createReplicate({ auth: "consumer-token", baseUrl: env.FAKE_URL });
+  const log = env.log ?? console.log;
   const checks = [];
   const check = (name, ok, detail = "") => {
     checks.push(ok);
-    console.log(`${ok ? "✓" : "✗"} ${name}${ok ? "" : ` (${detail})`}`);
+    log(`${ok ? "✓" : "✗"} ${name}${ok ? "" : ` (${detail})`}`);
   };
 
   // 1. run: the sync window (1 s) ends while the model still works, then polling finishes it.

@@ -4,50 +4,31 @@
  * The API sends no CORS headers and a token must never reach a browser, so the browser
  * talks to its own origin and this handler forwards what the server allows.
  */
-import { DEFAULT_BASE_URL, isReplicateHost } from "../core/domain.js";
+import { isReplicateHost } from "../core/domain.js";
 import { readEnv } from "../core/env.js";
-import { type OperationId, type OperationSpec, operationTable } from "../generated/operations.js";
+import { findOperation, isOperationPath } from "./api-paths.js";
+import { readCapped } from "./body-limit.js";
+import { type ProxyOptions, resolveOptions } from "./proxy-options.js";
+import { passOn, problem } from "./replies.js";
+import { createStreamSigner } from "./stream-signing.js";
 
-/** Options of {@link createProxy}. */
-export interface ProxyOptions {
-  /** The operations the browser may call, by operationId; everything else gets a 403. */
-  allow: readonly OperationId[];
-  /** Where the handler is mounted: the path before the API paths, e.g. `"/api/replicate"`. */
-  prefix: string;
-  /** The server's token. @default the `REPLICATE_API_TOKEN` environment variable */
-  auth?: string;
-  /** The API. @default "https://api.replicate.com/v1" */
-  upstream?: string;
-  /** Sends the forwarded requests. @default `globalThis.fetch`, looked up per request */
-  fetch?: (request: Request) => Promise<Response>;
-}
+export type { ProxyOptions } from "./proxy-options.js";
 
 /** Headers passed through to the API; the browser's Authorization and cookies are not. */
 const FORWARDED = ["accept", "content-type", "prefer", "cancel-after", "last-event-id"];
+/** Where the stream URLs the proxy hands out live, under its prefix. */
 const STREAM = "/__stream/";
 
-function forbidden(detail: string): Response {
-  return new Response(JSON.stringify({ status: 403, title: "Forbidden", detail }), {
-    status: 403,
-    headers: { "content-type": "application/problem+json" },
-  });
-}
-
-const toBase64Url = (s: string) => btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-const fromBase64Url = (s: string) => atob(s.replace(/-/g, "+").replace(/_/g, "/"));
-
-function matcher(spec: OperationSpec): RegExp {
-  return new RegExp(`^${spec.path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
-}
-
-const ROUTES = /* @__PURE__ */ Object.entries(operationTable).map(([id, spec]) => ({
-  id,
-  spec,
-  pattern: matcher(spec),
-}));
+const forbidden = (detail: string) => problem(403, "Forbidden", detail);
 
 /**
- * Make the handler.
+ * Make the handler. It forwards to the API, with the server's token:
+ * - a request for an operation named in `allow`, its body capped at `maxBodyBytes` (413 over it);
+ * - a GET of a stream URL this proxy issued (signed, unaltered, less than 24 hours old), to a
+ *   Replicate host or the upstream's origin, and never to an API operation's path.
+ *
+ * Anything else gets a 403 problem+json and nothing is sent. Throws `InputError` at once
+ * for bad options: not an object, no `prefix`, `allow` not an array or naming unknown operations.
  *
  * @example
  * // app/api/replicate/[...path]/route.ts (Next.js)
@@ -56,11 +37,11 @@ const ROUTES = /* @__PURE__ */ Object.entries(operationTable).map(([id, spec]) =
  * // in the browser: createReplicate({ baseUrl: "/api/replicate" })
  */
 export function createProxy(options: ProxyOptions): (request: Request) => Promise<Response> {
-  const upstream = (options.upstream ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-  const prefix = options.prefix.replace(/\/+$/, "");
-  const allowed = new Set<string>(options.allow);
-  const auth = () => options.auth ?? readEnv("REPLICATE_API_TOKEN");
-  const send = (request: Request) => (options.fetch ?? globalThis.fetch)(request);
+  const config = resolveOptions(options);
+  const { prefix, upstream, maxBodyBytes } = config;
+  const api = upstream.href.replace(/\/+$/, "");
+  const signer = createStreamSigner(prefix, config.secret);
+  const send = (request: Request) => (config.fetch ?? globalThis.fetch)(request);
 
   function headersFrom(request: Request): Headers {
     const headers = new Headers();
@@ -68,71 +49,77 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
       const value = request.headers.get(name);
       if (value !== null) headers.set(name, value);
     }
-    const token = auth();
+    const token = config.auth ?? readEnv("REPLICATE_API_TOKEN");
     if (token) headers.set("authorization", `Bearer ${token}`);
     return headers;
   }
 
   /** Point the URLs the browser will follow (pages, streams) back at the proxy. */
-  function rewrite(value: unknown, base: string): unknown {
-    if (Array.isArray(value)) return value.map((v) => rewrite(v, base));
+  async function rewrite(value: unknown, base: string): Promise<unknown> {
+    if (Array.isArray(value)) return Promise.all(value.map((v) => rewrite(v, base)));
     if (!value || typeof value !== "object") return value;
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
     for (const key of ["next", "previous"]) {
       const link = out[key];
-      if (typeof link === "string" && link.startsWith(upstream)) out[key] = base + link.slice(upstream.length);
+      if (typeof link === "string" && link.startsWith(api)) out[key] = base + link.slice(api.length);
     }
     const urls = out.urls as Record<string, unknown> | undefined;
     if (urls && typeof urls.stream === "string")
-      out.urls = { ...urls, stream: `${base}${STREAM}${toBase64Url(urls.stream)}` };
-    if (Array.isArray(out.results)) out.results = rewrite(out.results, base);
+      out.urls = { ...urls, stream: `${base}${STREAM}${await signer.sign(urls.stream)}` };
+    if (Array.isArray(out.results)) out.results = await rewrite(out.results, base);
     return out;
+  }
+
+  async function forwardStream(request: Request, segment: string): Promise<Response> {
+    if (request.method !== "GET") return forbidden(`${request.method} is not allowed on a stream URL`);
+    const verified = await signer.verify(segment);
+    if (!verified.ok) return forbidden(verified.reason);
+    // Checked again though signed: a URL the API handed out must still not take the token
+    // anywhere but Replicate, and never to an operation (the webhook secret, the account).
+    let target: URL;
+    try {
+      target = new URL(verified.target);
+    } catch {
+      return forbidden("Not a stream URL");
+    }
+    const trusted = isReplicateHost(target) || target.origin === upstream.origin;
+    if (!trusted || target.protocol !== upstream.protocol) return forbidden("Not a Replicate stream URL");
+    if (isOperationPath(target, upstream)) return forbidden("A stream URL may not name an API operation");
+    return passOn(await send(new Request(target, { headers: headersFrom(request), signal: request.signal })));
   }
 
   return async function proxy(request) {
     const url = new URL(request.url);
     if (!url.pathname.startsWith(`${prefix}/`)) return forbidden(`Not under ${prefix}`);
     const path = url.pathname.slice(prefix.length);
-    const base = `${url.origin}${prefix}`;
+    if (path.startsWith(STREAM)) return forwardStream(request, path.slice(STREAM.length));
 
-    if (path.startsWith(STREAM) && request.method === "GET") {
-      // Only stream URLs this proxy handed out (rewritten from the API's answers) decode to
-      // a Replicate host; anything else is refused rather than forwarded with the token.
-      let target: URL;
-      try {
-        target = new URL(fromBase64Url(path.slice(STREAM.length)));
-      } catch {
-        return forbidden("Not a stream URL");
+    const id = findOperation(request.method, path);
+    if (!id || !config.allow.has(id)) return forbidden(`${request.method} ${path} is not allowed by this proxy`);
+    let body: Uint8Array<ArrayBuffer> | null = null;
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      const read = await readCapped(request, maxBodyBytes);
+      if (!read) {
+        return problem(
+          413,
+          "Content Too Large",
+          `The request body is over this proxy's limit of ${maxBodyBytes} bytes`,
+        );
       }
-      const trusted = isReplicateHost(target) || target.origin === new URL(upstream).origin;
-      if (!trusted || target.protocol !== new URL(upstream).protocol) return forbidden("Not a Replicate stream URL");
-      const answer = await send(new Request(target, { headers: headersFrom(request), signal: request.signal }));
-      return new Response(answer.body, { status: answer.status, headers: answer.headers });
+      body = read;
     }
-
-    const route = ROUTES.find((r) => r.spec.method === request.method && r.pattern.test(path));
-    if (!route || !allowed.has(route.id)) return forbidden(`${request.method} ${path} is not allowed by this proxy`);
-    const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
-    const answer = await send(
-      new Request(`${upstream}${path}${url.search}`, {
-        method: request.method,
-        headers: headersFrom(request),
-        body,
-        signal: request.signal,
-      }),
-    );
-    const headers = new Headers(answer.headers);
-    headers.delete("content-length");
-    headers.delete("content-encoding"); // fetch has already decoded the body
-    if (!answer.headers.get("content-type")?.includes("json"))
-      return new Response(answer.body, { status: answer.status, headers });
+    const init = { method: request.method, headers: headersFrom(request), body, signal: request.signal };
+    const answer = await send(new Request(`${api}${path}${url.search}`, init));
+    if (!answer.headers.get("content-type")?.includes("json")) return passOn(answer);
     const text = await answer.text();
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      return new Response(text, { status: answer.status, headers });
+      return passOn(answer, text);
     }
-    return new Response(JSON.stringify(rewrite(json, base)), { status: answer.status, headers });
+    // The public origin, never one taken from request headers (see ProxyOptions.publicOrigin).
+    const base = `${config.publicOrigin ?? url.origin}${prefix}`;
+    return passOn(answer, JSON.stringify(await rewrite(json, base)));
   };
 }

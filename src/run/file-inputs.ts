@@ -1,13 +1,16 @@
 /**
- * File inputs: `Blob`, `File`, `Uint8Array` (any typed array), `ArrayBuffer` and
- * `ReadableStream` values anywhere in a model's `input` become URLs the model can read,
- * by upload through the Files API or inlined as `data:` URIs. Web standards only, so the
- * same code runs in browsers and workers.
+ * File inputs: `Blob`, `File`, `Uint8Array` (any typed array), `ArrayBuffer`,
+ * `ReadableStream` and async iterables of `Uint8Array` chunks (a Node `fs.ReadStream`)
+ * anywhere in a model's `input` become URLs the model can read, by upload through the
+ * Files API or inlined as `data:` URIs. Web standards only, so the same code runs in
+ * browsers and workers.
  */
 import type { Replicate } from "../core/client.js";
 import { InputError, ReplicateError } from "../core/errors.js";
 import { isConnectionError } from "../core/guards.js";
 import { provablyNotSent } from "../core/retry.js";
+import { type FileValue, readFile } from "./file-values.js";
+import { copyInput } from "./input-check.js";
 
 /** How file inputs are sent. */
 export interface FileInputOptions {
@@ -49,19 +52,6 @@ export const uploader =
     return file.urls.get;
   };
 
-type FileLike = Blob | ArrayBuffer | ArrayBufferView | ReadableStream;
-
-const isFileLike = (v: unknown): v is FileLike =>
-  v instanceof Blob || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof ReadableStream;
-
-async function toBlob(value: FileLike): Promise<Blob> {
-  if (value instanceof Blob) return value;
-  if (value instanceof ReadableStream) return new Response(value).blob();
-  if (value instanceof ArrayBuffer) return new Blob([value]);
-  // A copy: the view may sit on a SharedArrayBuffer, which Blob does not take.
-  return new Blob([new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice()]);
-}
-
 /**
  * A blob as a base64 `data:` URI. Encoded in 32 KiB slices: `btoa` wants a binary string,
  * and building one character at a time for a large file is slow.
@@ -73,14 +63,19 @@ export async function toDataUri(blob: Blob): Promise<string> {
   return `data:${blob.type || "application/octet-stream"};base64,${btoa(binary)}`;
 }
 
-/** Run `tasks` with at most `limit` in flight; on the first failure, start no more and reject. */
-async function pool(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+/**
+ * Run `tasks` with at most `limit` in flight, resolving to their results in order; on the
+ * first failure, start no more and reject.
+ */
+async function pool<R>(tasks: (() => Promise<R>)[], limit: number): Promise<R[]> {
+  const results: R[] = [];
   let next = 0;
   let failed = false;
   const worker = async () => {
     while (next < tasks.length && !failed) {
+      const i = next++;
       try {
-        await (tasks[next++] as () => Promise<void>)();
+        results[i] = await (tasks[i] as () => Promise<R>)();
       } catch (error) {
         failed = true;
         throw error;
@@ -88,15 +83,18 @@ async function pool(tasks: (() => Promise<void>)[], limit: number): Promise<void
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
 }
 
 /**
  * A copy of `input` with every file value replaced by a URL. The caller's object is not
- * modified. Plain objects and arrays are walked; other objects are passed through.
+ * modified. Values JSON cannot carry are refused (see `copyInput`) and streams are read
+ * to the end, all before the first upload starts, so a bad input sends nothing.
  *
  * @example
  * await prepareInput({ image: new Blob([bytes], { type: "image/png" }) }, upload)
  * // { image: "https://api.replicate.com/v1/files/…" }
+ * await prepareInput({ audio: fs.createReadStream("take.wav") }, upload) // uploaded as take.wav, audio/wav
  */
 export async function prepareInput<T>(
   input: T,
@@ -113,12 +111,16 @@ export async function prepareInput<T>(
   if (!["default", "upload", "data-uri"].includes(strategy)) {
     throw new InputError(`files.strategy must be "default", "upload" or "data-uri", got ${JSON.stringify(strategy)}.`);
   }
-  const tasks: (() => Promise<void>)[] = [];
-  const seen = new Set<unknown>();
 
-  const convert = async (value: FileLike): Promise<string> => {
-    const blob = await toBlob(value);
-    const name = typeof (value as { name?: unknown }).name === "string" ? (value as File).name : "file";
+  // Each file once, however often it appears: a stream can be read only once.
+  const found = new Map<FileValue, { value: FileValue; path: string; places: ((url: string) => void)[] }>();
+  const copy = copyInput(input, (value, path, set) => {
+    const file = found.get(value);
+    if (file) file.places.push(set);
+    else found.set(value, { value, path, places: [set] });
+  });
+
+  const convert = async (blob: Blob, name: string): Promise<string> => {
     const inline = () => {
       if (blob.size > maxDataUriBytes) {
         throw new InputError(
@@ -138,29 +140,21 @@ export async function prepareInput<T>(
     }
   };
 
-  const walk = (value: unknown, set: (v: unknown) => void): unknown => {
-    if (isFileLike(value)) {
-      tasks.push(async () => set(await convert(value)));
-      return value;
-    }
-    if (typeof value !== "object" || value === null) return value;
-    const proto = Object.getPrototypeOf(value);
-    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
-    if (seen.has(value)) throw new InputError("input contains a circular reference.");
-    seen.add(value);
-    const copy = (Array.isArray(value) ? [] : {}) as Record<string, unknown>;
-    for (const [key, inner] of Object.entries(value)) {
-      copy[key] = walk(inner, (v) => {
-        copy[key] = v;
-      });
-    }
-    seen.delete(value);
-    return copy;
-  };
-
-  let result = walk(input, (v) => {
-    result = v;
-  });
-  await pool(tasks, concurrency);
-  return result as T;
+  // Every stream is read before the first upload starts: a bad chunk in the last one
+  // must not leave the others uploaded (and stored) for nothing.
+  const files = await pool(
+    [...found.values()].map(({ value, path, places }) => async () => ({
+      ...(await readFile(value, path, signal)),
+      places,
+    })),
+    concurrency,
+  );
+  await pool(
+    files.map(({ blob, name, places }) => async () => {
+      const url = await convert(blob, name);
+      for (const set of places) set(url);
+    }),
+    concurrency,
+  );
+  return copy.value as T;
 }

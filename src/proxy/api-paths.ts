@@ -1,0 +1,70 @@
+/**
+ * The API's operation paths, as the proxy sees them: which operation a request names
+ * (for `allow`), and whether a stream target is really an API operation in disguise.
+ */
+import { DEFAULT_BASE_URL } from "../core/domain.js";
+import { type OperationId, operationTable } from "../generated/operations.js";
+
+/** A path parameter: one segment. */
+const PARAM = /\{[^}]+\}/g;
+
+const OPERATIONS = /* @__PURE__ */ Object.entries(operationTable).map(([id, spec]) => ({
+  id: id as OperationId,
+  method: spec.method,
+  path: spec.path,
+  /** Exactly the template: what `allow` is checked against. */
+  exact: new RegExp(`^${spec.path.replace(PARAM, "[^/]+")}$`),
+  /** The template give or take case and trailing slashes, for refusing (never for allowing). */
+  loose: new RegExp(`^${spec.path.replace(PARAM, "[^/]+")}/*$`, "i"),
+}));
+
+/** Replicate serves streams at `/v1/files/{id}` on its stream host: the path of files.get (and .delete). */
+const STREAM_SHAPED = operationTable["files.get"].path;
+
+/**
+ * The operation `method path` calls, if any (path relative to the API's base URL). No
+ * path parameter holds a slash, and a server that decodes `%2F` before routing would read
+ * an encoded one as a path of another operation than the one allowed: such a path is none.
+ *
+ * @example
+ * findOperation("GET", "/predictions/p1") // "predictions.get"
+ * findOperation("GET", "/models/a/b%2Fversions") // undefined
+ */
+export function findOperation(method: string, path: string): OperationId | undefined {
+  if (/%2f|%5c/i.test(path)) return undefined;
+  return OPERATIONS.find((op) => op.method === method && op.exact.test(path))?.id;
+}
+
+/** The path as written and percent-decoded (a server may decode before routing); undefined if undecodable. */
+function spellings(pathname: string): string[] | undefined {
+  const path = pathname.replace(/\/{2,}/g, "/");
+  try {
+    return [path, decodeURIComponent(path).replace(/\/{2,}/g, "/")];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `target` is an API operation's path (any method), under the upstream's base path,
+ * the API's own `/v1`, or none. On the API's origins every operation counts. On other
+ * hosts `/v1/files/{id}` does not: that is where Replicate's stream host serves streams.
+ *
+ * @example
+ * isOperationPath(new URL("https://api.replicate.com/v1/account"), upstream) // true
+ * isOperationPath(new URL("https://stream.replicate.com/v1/files/abc"), upstream) // false
+ */
+export function isOperationPath(target: URL, upstream: URL): boolean {
+  const api = new URL(DEFAULT_BASE_URL);
+  const onApi = target.origin === upstream.origin || target.origin === api.origin;
+  const bases = new Set([upstream.pathname.replace(/\/+$/, "").toLowerCase(), api.pathname, ""]);
+  const paths = spellings(target.pathname);
+  if (!paths) return true; // undecodable: no telling what a server makes of it, so refuse
+  return paths.some((path) =>
+    [...bases].some((base) => {
+      if (base && path.toLowerCase() !== base && !path.toLowerCase().startsWith(`${base}/`)) return false;
+      const rest = path.slice(base.length) || "/";
+      return OPERATIONS.some((op) => op.loose.test(rest) && (onApi || op.path !== STREAM_SHAPED));
+    }),
+  );
+}

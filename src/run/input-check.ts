@@ -1,0 +1,92 @@
+/**
+ * What a model's `input` may hold: values JSON carries as they are, and file values. The
+ * walk refuses anything else by its place in the input, before anything is sent: JSON
+ * would otherwise drop it, turn it into `null` or `{}`, or fail halfway through a call.
+ */
+import { InputError } from "../core/errors.js";
+import { type FileValue, isFileValue, typeName } from "./file-values.js";
+
+/**
+ * Called for each file value found: where it is, and how to put its URL there.
+ *
+ * @example
+ * const onFile: OnFile = (file, path, set) => pending.push({ file, path, set })
+ */
+export type OnFile = (value: FileValue, path: string, set: (url: string) => void) => void;
+
+// Object literals and JSON.parse results; a null prototype too. Checked by shape rather
+// than against this realm's Object.prototype, so objects from an iframe or vm count.
+const isPlain = (value: object) => {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+};
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+const refuse = (path: string, what: string, why: string) => new InputError(`${path} is ${what}, which ${why}.`);
+
+/**
+ * A copy of `input` to send as JSON, with each file value reported to `onFile` (left in
+ * place until its `set` replaces it). Arrays and plain objects are copied; values with a
+ * `toJSON` (a `Date`, a `URL`) are kept as they are; `undefined` fields are kept, for JSON
+ * to drop. Anything else is an `InputError` naming its place, such as `input.images[2]`.
+ * The caller's objects are not modified.
+ *
+ * @example
+ * const copy = copyInput({ image: blob, seed: 1 }, (file, path, set) => files.push({ file, path, set }))
+ * copyInput({ seed: 1n }, onFile) // InputError: input.seed is of type bigint, which JSON cannot carry; …
+ */
+export function copyInput(input: unknown, onFile: OnFile): { readonly value: unknown } {
+  const out = { value: undefined as unknown };
+  // The objects being walked, by their path: reaching one again is a cycle.
+  const open = new Map<object, string>();
+
+  const walk = (value: unknown, path: string, set: (v: unknown) => void): unknown => {
+    if (isFileValue(value)) {
+      onFile(value, path, set);
+      return value;
+    }
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+      case "undefined":
+        return value;
+      case "number":
+        if (!Number.isFinite(value)) throw refuse(path, String(value), "JSON would send as null");
+        return value;
+      case "bigint":
+        throw refuse(path, "of type bigint", "JSON cannot carry; use a number or a string");
+      case "function":
+      case "symbol":
+        throw refuse(path, `of type ${typeof value}`, "JSON cannot carry");
+    }
+    if (value === null) return null;
+    const object = value as object;
+    if (typeof (object as { toJSON?: unknown }).toJSON === "function") return object;
+    if (!Array.isArray(object) && !isPlain(object)) {
+      const why = "JSON would not send as it is; use a plain object or array, or give it a toJSON method";
+      throw refuse(path, `of type ${typeName(object)}`, why);
+    }
+    const back = open.get(object);
+    if (back !== undefined) throw refuse(path, `a circular reference to ${back}`, "JSON cannot carry");
+    open.set(object, path);
+    const copy = (Array.isArray(object) ? [] : {}) as Record<string, unknown>;
+    for (const [key, inner] of Object.entries(object)) {
+      const at = Array.isArray(object)
+        ? `${path}[${key}]`
+        : IDENTIFIER.test(key)
+          ? `${path}.${key}`
+          : `${path}[${JSON.stringify(key)}]`;
+      copy[key] = walk(inner, at, (v) => {
+        copy[key] = v;
+      });
+    }
+    open.delete(object);
+    return copy;
+  };
+
+  out.value = walk(input, "input", (v) => {
+    out.value = v;
+  });
+  return out;
+}
