@@ -110,13 +110,20 @@ describe("createProxy's stream route", () => {
     expect(setup.upstream).toHaveLength(created);
   });
 
-  it("refuses a stream URL issued by another proxy instance, unless both share a secret", async () => {
+  it("accepts a stream URL from another instance with the same token (serverless), refuses one with another", async () => {
     const fake = createFakeReplicate({ token: SERVER_TOKEN });
     const first = mount({}, fake);
     const url = await issuedStreamUrl(first);
-    const other = mount({}, fake);
+    const twin = mount({}, fake); // another instance of the same app: same token
+    const ok = await twin.proxy(new Request(url));
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
+    const other = mount({ auth: "r8_another_account_token" }, fake);
     await expectRefused(await other.proxy(new Request(url)));
     expect(other.upstream).toHaveLength(0);
+    const random = mount({ auth: undefined }, fake); // no token anywhere: a random key
+    await expectRefused(await random.proxy(new Request(url)));
+    expect(random.upstream).toHaveLength(0);
 
     const shared = mount({ secret: SECRET }, fake);
     const sharedUrl = await issuedStreamUrl(shared);

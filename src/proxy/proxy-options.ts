@@ -43,11 +43,13 @@ export interface ProxyOptions {
   publicOrigin?: string;
   /**
    * The key (at least 32 characters) that signs the stream URLs this proxy hands out, with
-   * HMAC-SHA256. Proxies with the same secret and `prefix` accept each other's stream URLs:
-   * set one when several server instances (a load balancer, serverless functions) may serve
-   * the same browser, e.g. from `openssl rand -base64 32`, kept out of source control.
+   * HMAC-SHA256 (through a hash of it: the secret itself never leaves the server). Proxies
+   * with the same secret and `prefix` accept each other's stream URLs. Set one to keep
+   * stream URLs valid across a token rotation, e.g. from `openssl rand -base64 32`.
    *
-   * @default a random key per proxy instance: its stream URLs work only on that instance
+   * @default the server's token (`auth`): every instance with the same token (a load
+   * balancer, serverless functions) accepts the others' URLs; with no token at all, a
+   * random key per instance
    */
   secret?: string;
   /**

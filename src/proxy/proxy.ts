@@ -40,7 +40,8 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
   const config = resolveOptions(options);
   const { prefix, upstream, maxBodyBytes } = config;
   const api = upstream.href.replace(/\/+$/, "");
-  const signer = createStreamSigner(prefix, config.secret);
+  const token = () => config.auth ?? readEnv("REPLICATE_API_TOKEN");
+  const signer = createStreamSigner(prefix, () => config.secret ?? token());
   const send = (request: Request) => (config.fetch ?? globalThis.fetch)(request);
 
   function headersFrom(request: Request): Headers {
@@ -49,8 +50,8 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
       const value = request.headers.get(name);
       if (value !== null) headers.set(name, value);
     }
-    const token = config.auth ?? readEnv("REPLICATE_API_TOKEN");
-    if (token) headers.set("authorization", `Bearer ${token}`);
+    const auth = token();
+    if (auth) headers.set("authorization", `Bearer ${auth}`);
     return headers;
   }
 

@@ -59,25 +59,31 @@ function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
 
 /**
  * Make a signer. `scope` (the proxy's prefix) is signed too, so a URL issued for one
- * mount is not accepted by another that happens to share the secret. Without a `secret`,
- * the key is 32 random bytes made on first use, not at creation: the proxy is usually
- * created at module load, and some runtimes (Cloudflare Workers) refuse randomness there.
+ * mount is not accepted by another that happens to share the secret. `secret` is read on
+ * first use, not at creation (the proxy is usually created at module load, where some
+ * runtimes, Cloudflare Workers, refuse randomness and may not have the environment yet);
+ * without one the key is 32 random bytes, good on this instance only.
  *
  * @example
- * const signer = createStreamSigner("/api/replicate")
+ * const signer = createStreamSigner("/api/replicate", () => process.env.PROXY_SECRET)
  * const segment = await signer.sign("https://stream.replicate.com/v1/files/abc")
  * await signer.verify(segment) // { ok: true, target: "https://stream.replicate.com/v1/files/abc" }
  */
-export function createStreamSigner(scope: string, secret?: string): StreamSigner {
+export function createStreamSigner(scope: string, secret: () => string | undefined): StreamSigner {
   let key: Promise<CryptoKey> | undefined;
   const getKey = () => {
-    key ??= crypto.subtle.importKey(
-      "raw",
-      secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : encoder.encode(secret),
-      HMAC,
-      false,
-      ["sign", "verify"],
-    );
+    key ??= (async () => {
+      const shared = secret();
+      // From a shared secret every instance derives the same key, so a URL one issued is
+      // good on all. Only a hash of the secret keys the MAC: a URL reveals nothing of it.
+      const raw =
+        shared === undefined
+          ? crypto.getRandomValues(new Uint8Array(32))
+          : new Uint8Array(
+              await crypto.subtle.digest("SHA-256", encoder.encode(`replicate-kit stream URL\n${shared}`)),
+            );
+      return crypto.subtle.importKey("raw", raw, HMAC, false, ["sign", "verify"]);
+    })();
     return key;
   };
   // A JSON array keeps the three fields apart whatever characters they hold.
@@ -94,7 +100,7 @@ export function createStreamSigner(scope: string, secret?: string): StreamSigner
       const notIssued: Verified = {
         ok: false,
         reason:
-          "This stream URL was not issued by this proxy, or was altered (server instances that share stream URLs need the same `secret`)",
+          "This stream URL was not issued by this proxy, or was altered (server instances that share stream URLs need the same token or `secret`)",
       };
       const [encodedTarget = "", expires = "", signature = "", ...rest] = segment.split(".");
       const targetBytes = fromBase64Url(encodedTarget);
