@@ -16,6 +16,15 @@ export default {
     let ok = !globalThis.process && !globalThis.Buffer && !globalThis.require;
     const lines = [`${ok ? "✓" : "✗"} edge globals only: no process, Buffer or require`];
     try {
+      // A client handed the platform's own fetch calls it unbound: workerd refuses any
+      // other `this` ("Illegal invocation"), as one official client learned.
+      const own = lib.createReplicate({ auth: "t", baseUrl: env.FAKE_URL, fetch: globalThis.fetch });
+      const hardware = await own.hardware.list().then(
+        (list) => Array.isArray(list),
+        (error) => String(error),
+      );
+      lines.push(`${hardware === true ? "✓" : "✗"} a client given the platform's fetch (${hardware})`);
+      ok &&= hardware === true;
       await scenario(lib, { FAKE_URL: env.FAKE_URL, log: (line) => lines.push(line) });
     } catch (error) {
       ok = false;

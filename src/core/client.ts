@@ -2,9 +2,11 @@
  * `createReplicate`: resolves the options once and assembles the client from the
  * transport and the generated operations.
  */
+import { checkTimeout } from "./checks.js";
 import { DEFAULT_BASE_URL } from "./domain.js";
 import { readEnv } from "./env.js";
 import { InputError } from "./errors.js";
+import { checkHeaderValue, checkToken, headerRecord } from "./headers.js";
 import type { Limiter } from "./limiter.js";
 import { createOperations, type Operations } from "./methods.js";
 import { attachParts } from "./parts.js";
@@ -15,14 +17,15 @@ import { VERSION } from "./version.js";
 /** Options of {@link createReplicate}. Each is resolved once, when the client is made. */
 export interface ReplicateOptions {
   /**
-   * API token, sent as `Authorization: Bearer <auth>` to the API's origin only.
-   * May be omitted with a custom `baseUrl` (a proxy that adds it itself).
+   * API token, sent as `Authorization: Bearer <auth>` to the API's origin only (never on a
+   * redirect to another origin). Visible ASCII characters only, else an InputError that
+   * does not show it. May be omitted with a custom `baseUrl` (a proxy that adds it itself).
    * @default the `REPLICATE_API_TOKEN` environment variable, where the runtime has one
    */
   auth?: string;
   /**
    * Where the API lives. A relative URL (`"/api/replicate"`) is resolved against the
-   * page's location in a browser.
+   * page's location in a browser. No query or fragment: every path is appended to it.
    * @default "https://api.replicate.com/v1"
    */
   baseUrl?: string;
@@ -36,7 +39,10 @@ export interface ReplicateOptions {
    * @default `replicate-kit/<version>` outside browsers; none in browsers, which set their own
    */
   userAgent?: string | false;
-  /** Headers added to every request to the API, e.g. `{ "X-Request-Source": "batch" }`. */
+  /**
+   * Headers added to every request to the API's origin, e.g. `{ "X-Request-Source": "batch" }`.
+   * Never sent to another origin, not even on a redirect. A value with CR, LF or NUL is an InputError.
+   */
   headers?: Record<string, string>;
   /**
    * Deadline for each call, retries and backoff included. Longer than the API's
@@ -100,6 +106,11 @@ function resolveBaseUrl(baseUrl: string): string {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new InputError(`baseUrl must use http or https, got "${url.protocol}".`);
   }
+  // Paths are appended to it, which a query or fragment would swallow. Not quoted: a
+  // query may hold a key.
+  if (/[?#]/.test(url.href)) {
+    throw new InputError("baseUrl cannot have a query (?...) or a fragment (#...); send a gateway key in `headers`.");
+  }
   return url.href.replace(/\/+$/, "");
 }
 
@@ -115,17 +126,23 @@ function resolveBaseUrl(baseUrl: string): string {
 export function createReplicate(options: ReplicateOptions = {}): Replicate {
   const baseUrl = resolveBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const inBrowser = typeof (globalThis as { document?: unknown }).document !== "undefined";
+  checkTimeout("timeoutMs", options.timeoutMs);
   const timeoutMs = options.timeoutMs ?? 120_000;
-  if (!(timeoutMs > 0)) throw new InputError("timeoutMs must be a number > 0, or Infinity for none.");
+  const auth =
+    options.auth === undefined
+      ? checkToken("REPLICATE_API_TOKEN", readEnv("REPLICATE_API_TOKEN"))
+      : checkToken("auth", options.auth);
+  const userAgent =
+    options.userAgent === false
+      ? undefined
+      : (options.userAgent ?? (inBrowser ? undefined : `replicate-kit/${VERSION}`));
+  if (typeof userAgent === "string") checkHeaderValue("userAgent", "user-agent", userAgent);
   const send = createTransport({
     baseUrl,
-    auth: options.auth ?? readEnv("REPLICATE_API_TOKEN"),
+    auth,
     fetch: options.fetch,
-    userAgent:
-      options.userAgent === false
-        ? undefined
-        : (options.userAgent ?? (inBrowser ? undefined : `replicate-kit/${VERSION}`)),
-    headers: new Headers(options.headers),
+    userAgent,
+    headers: new Headers(options.headers === undefined ? undefined : headerRecord("headers", options.headers)),
     timeoutMs,
     retry: resolveRetry(options.retry),
     limiter: options.limiter,

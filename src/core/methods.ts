@@ -14,7 +14,9 @@ import {
   operationTable,
   type PaginatedId,
 } from "../generated/operations.js";
+import { checkSignal, checkTimeout } from "./checks.js";
 import { ApiError, InputError } from "./errors.js";
+import { headerRecord } from "./headers.js";
 import { checkNextUrl, type Page, type PagePromise, pagePromise } from "./paginate.js";
 import { toWire } from "./params.js";
 import { parseRetryAfter } from "./retry.js";
@@ -26,7 +28,7 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number;
-  /** Extra headers for this call. */
+  /** Extra headers for this call, to the API's origin only (dropped on a redirect elsewhere). */
   headers?: Record<string, string>;
 }
 
@@ -75,13 +77,13 @@ async function read(response: Response, kind: OperationSpec["response"]): Promis
 /** Build the dispatcher and the method tree. */
 export function createOperations(send: Send, baseUrl: string) {
   function call(id: string, spec: OperationSpec, params: unknown, options: RequestOptions): Promise<unknown> {
+    checkTimeout("timeoutMs", options.timeoutMs);
+    checkSignal(options.signal);
     const { target, headers: wire, body } = toWire(id, spec, params);
     const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs, buffer: true };
     // The call's own headers first: the schema's header params and content type win.
-    const headers: Record<string, string> = {};
-    // Through Headers: names lower-cased and checked, and a Headers or pairs given from
-    // JavaScript work too.
-    if (options.headers) for (const [name, value] of new Headers(options.headers)) headers[name] = value;
+    // Names lower-cased, values checked; a Headers or pairs given from JavaScript work too.
+    const headers = options.headers ? headerRecord(`${id}: headers`, options.headers) : {};
     Object.assign(headers, wire);
     const fetchPage = async (url: string) => {
       // Pages share the headers: the transport completes them in place, the same way each

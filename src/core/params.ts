@@ -7,6 +7,7 @@
 
 import type { OperationSpec } from "../generated/operations.js";
 import { InputError } from "./errors.js";
+import { checkHeaderValue } from "./headers.js";
 
 /** One call's params, ready to send. */
 export interface WireParams {
@@ -94,7 +95,12 @@ export function toWire(id: string, spec: OperationSpec, params: unknown): WirePa
     }
   }
   const headers: Record<string, string> = {};
-  for (const name of header) if (values[name] !== undefined) headers[name.toLowerCase()] = String(values[name]);
+  for (const name of header) {
+    if (values[name] === undefined) continue;
+    const value = String(values[name]);
+    checkHeaderValue(id, name, value); // a CR or LF would otherwise reach fetch, and fail as a connection error
+    headers[name.toLowerCase()] = value;
+  }
   return { target, headers, body: body === undefined ? undefined : encodeBody(id, type, body, headers) };
 }
 

@@ -45,7 +45,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-
 /** One signal for one call: the caller's signal and an optional deadline, combined. */
 export interface Deadline {
   /** Undefined when there is neither a caller's signal nor a deadline: nothing can abort. */

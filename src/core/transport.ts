@@ -1,12 +1,14 @@
 /**
- * The one place requests leave the library. It adds auth and headers, applies the
- * deadline and the caller's signal, and retries by the rules in `retry.ts`. Operation
- * methods, pagination and the openapi-fetch client all send through it, so they share
- * the same behaviour.
+ * The one place requests leave the library. It adds auth and headers, follows redirects
+ * by the rules in `redirects.ts`, applies the deadline and the caller's signal, and
+ * retries by the rules in `retry.ts`. Operation methods, pagination, uploads, downloads
+ * and the openapi-fetch client all send through it, so they share the same behaviour.
  */
-import { API_HOST } from "./domain.js";
-import { ConnectionError, InputError, TimeoutError } from "./errors.js";
+import { ConnectionError, TimeoutError } from "./errors.js";
+import { headerCompleter } from "./headers.js";
 import type { Limiter } from "./limiter.js";
+import { afterRedirect, isRedirect, mayFollowBlind } from "./redirects.js";
+import { buffered, underDeadline } from "./responses.js";
 import { backoffMs, parseRetryAfter, type ResolvedRetry, shouldRetry } from "./retry.js";
 import { abortReason, deadline, sleep } from "./signals.js";
 
@@ -34,9 +36,16 @@ export interface SendOptions {
   /**
    * Read the whole body inside the deadline and the retry loop. The result then has
    * status, headers and `text()`/`json()`/`arrayBuffer()`/`blob()`, but no body stream.
-   * Without it the deadline covers the wait for response headers, and the body is left to the caller.
+   * Without it the body is left to the caller, still under the deadline: reading it fails
+   * with a TimeoutError once the deadline passes (a download that stalls does not hang).
    */
   buffer?: boolean;
+  /**
+   * The body lasts as long as it lasts (an event stream, under its own signal): the
+   * deadline then covers only the wait for the response headers, and the body answers to
+   * the caller's signal alone. Only with `buffer: false`.
+   */
+  openEnded?: boolean;
   /**
    * Send the token to this request's origin even though it is not the API's: only for
    * a URL the API itself returned (a prediction's stream URL).
@@ -56,7 +65,11 @@ export interface RequestParts {
   /** Lower-case names. A plain object: cheaper than `Headers` on every call, and fetch takes it as is. */
   headers: Record<string, string>;
   body?: string | FormData | ArrayBuffer | undefined;
-  redirect?: RequestRedirect;
+  /**
+   * Left out, redirects are followed by the transport, by the rules of `redirects.ts`.
+   * A mode given here is handed to fetch as it is, and the caller deals with redirects.
+   */
+  redirect?: RequestRedirect | undefined;
 }
 
 export type Send = (request: RequestParts, options?: SendOptions) => Promise<Response>;
@@ -69,114 +82,112 @@ export type Send = (request: RequestParts, options?: SendOptions) => Promise<Res
  * await send(await requestParts(request), { signal: request.signal })
  */
 export async function requestParts(request: Request): Promise<RequestParts> {
-  const { url, method, redirect } = request;
+  const { url, method } = request;
   // Headers iterate with lower-case names, repeated values already joined.
   const headers = Object.fromEntries(request.headers);
+  // "follow" is every Request's default, not a choice: the transport follows those, by hand.
+  const redirect = request.redirect === "follow" ? undefined : request.redirect;
   return { url, method, headers, redirect, body: request.body ? await request.arrayBuffer() : undefined };
 }
 
 export function createTransport(config: TransportConfig): Send {
-  const api = new URL(config.baseUrl);
-  // A URL string that starts with "scheme://host[:port]/" has exactly that origin, so the
-  // common case (the library's own URLs under baseUrl) needs no URL parsing per call.
-  const apiPrefix = `${api.origin}/`;
-  const needsToken = api.hostname === API_HOST;
-  const extra = Array.from(config.headers);
-
-  /** The final headers, completed in place. */
-  function headersFor(url: string, headers: Record<string, string>, authorize: boolean) {
-    if (config.userAgent && headers["user-agent"] === undefined) headers["user-agent"] = config.userAgent;
-    // Extra headers and the token go only to the API's own origin, never elsewhere.
-    if (!url.startsWith(apiPrefix) && new URL(url).origin !== api.origin) {
-      delete headers.authorization;
-      if (authorize && config.auth) headers.authorization = `Bearer ${config.auth}`;
-      return headers;
-    }
-    for (const [name, value] of extra) if (headers[name] === undefined) headers[name] = value;
-    if (config.auth) headers.authorization = `Bearer ${config.auth}`;
-    else if (needsToken) {
-      throw new InputError(
-        "No API token: set the REPLICATE_API_TOKEN environment variable or pass createReplicate({ auth }).",
-      );
-    }
-    return headers;
-  }
+  const headersFor = headerCompleter(config);
+  // Set once this runtime answered a manual redirect opaquely (browsers do): from then on a
+  // request the runtime may follow itself goes with redirect: "follow" at once, not twice.
+  let blind = false;
 
   return async function send(parts, options = {}) {
-    const { url, method, body } = parts;
-    const headers = headersFor(url, parts.headers, options.authorize === true);
+    // The request as it goes now: each redirect followed replaces these (see nextHop).
+    let { url, method, body } = parts;
+    let headers = headersFor(url, parts.headers, options.authorize === true);
+    const byHand = parts.redirect === undefined;
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
     const d = deadline(options.signal, timeoutMs);
     const { signal } = d;
     const { retry } = config;
     const fail = (error: unknown): never => {
-      if (d.expired()) throw new TimeoutError(`${method} ${url} timed out after ${timeoutMs} ms`, timeoutMs ?? 0);
+      if (d.expired()) throw timeoutError(method, url, timeoutMs);
       if (signal?.aborted) throw abortReason(signal);
-      throw new ConnectionError(`${method} ${url} failed: ${describe(error)}`, { cause: error });
+      // A runtime's text may quote a header: never the token's.
+      const why = config.auth ? describe(error).replaceAll(config.auth, "[token]") : describe(error);
+      throw new ConnectionError(`${method} ${url} failed: ${why}`, { cause: error });
     };
+    // Whether the deadline went on with an unread body, which disposes it when done.
+    let handedOn = false;
 
     try {
-      for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      for (let attempt = 0, hops = 0; ; ) {
         if (signal?.aborted) fail(undefined); // aborted before sending: send nothing
-        // globalThis.fetch is looked up per call (below), so late interceptors see it.
-        let response: Response;
         // A slot covers one attempt (not the backoff after it), up to the headers, or the
         // whole body when buffering.
         // (No `await` without a limiter: awaiting undefined still costs a turn.)
         const release = config.limiter ? await config.limiter.acquire(signal).catch(fail) : undefined;
+        let redirected = false;
         try {
           const init = {
             method,
             headers,
             body: body ?? null,
             signal: signal ?? null,
-            redirect: parts.redirect ?? "follow",
-          };
-          // The platform's fetch takes (url, init) and builds its one Request itself; a
-          // custom fetch is promised a Request.
-          response = await (config.fetch ? config.fetch(new Request(url, init)) : globalThis.fetch(url, init));
-          if (options.buffer) response = await buffered(response);
+            redirect: parts.redirect ?? (blind && mayFollowBlind(method, body) ? "follow" : "manual"),
+          } as const;
+          // globalThis.fetch is looked up per call, so late interceptors see it. The
+          // platform's fetch takes (url, init) and builds its one Request itself; a custom
+          // fetch is promised a Request.
+          // A custom fetch is called on its own, not as `config.fetch(...)`: workerd's fetch
+          // refuses any `this` but the global ("Illegal invocation").
+          const custom = config.fetch;
+          response = await (custom ? custom(new Request(url, init)) : globalThis.fetch(url, init));
+          // A redirect's body is not wanted: it is let go below, before the next hop.
+          redirected = byHand && isRedirect(response.status);
+          if (options.buffer && !redirected) response = await buffered(response);
         } catch (error) {
           if (signal?.aborted || attempt >= retry.retries || !shouldRetry(method, { error })) fail(error);
-          await sleep(backoffMs(attempt, retry), signal).catch(fail);
+          await sleep(backoffMs(attempt++, retry), signal).catch(fail);
           continue;
         } finally {
           release?.();
         }
-        if (response.ok || attempt >= retry.retries || !shouldRetry(method, response)) return response;
+        const location = redirected ? response.headers.get("location") : null;
+        // A 3xx without a Location is an answer, as fetch treats it; status 0 hides its Location.
+        if (redirected && (location !== null || response.status === 0)) {
+          await response.body?.cancel().catch(() => {});
+          ({ url, method, headers, body } = afterRedirect(
+            { url, method, headers, body },
+            response.status,
+            location,
+            ++hops,
+          ));
+          blind ||= location === null;
+          continue;
+        }
+        if (response.ok || attempt >= retry.retries || !shouldRetry(method, response)) break;
         const asked = parseRetryAfter(response.headers.get("retry-after"));
         // Asked to wait longer than allowed: hand the response back; the caller's ApiError carries it.
-        if (asked !== undefined && asked > retry.maxDelayMs) return response;
+        if (asked !== undefined && asked > retry.maxDelayMs) break;
         await response.body?.cancel().catch(() => {}); // free the connection before sleeping
         await sleep(asked ?? backoffMs(attempt, retry), signal).catch(fail);
+        attempt++;
       }
+      // An unread body stays under the deadline, unless it is open-ended (a stream), when
+      // only the caller's signal still applies. A deadline of its own is a signal of its own.
+      if (options.buffer || d.signal === options.signal) return response;
+      handedOn = true;
+      if (options.openEnded) {
+        d.dispose(false);
+        return response;
+      }
+      const reason = () => (d.expired() ? timeoutError(method, url, timeoutMs) : abortReason(d.signal as AbortSignal));
+      return underDeadline(response, d, reason);
     } finally {
-      d.dispose(options.buffer === true);
+      if (!handedOn) d.dispose();
     }
   };
 }
 
-const decoder = /* @__PURE__ */ new TextDecoder();
-
-/**
- * Read a response whole, so a failure while reading counts as a failed attempt. What comes
- * back stands in for the Response with what the library reads of it (`ok`, `status`,
- * `headers`, `text()`, `blob()`) and no body stream: building a second real Response per
- * call (its stream and all) was measurably the costliest part of a call (see
- * `npm run bench:fake`). Bytes decoded here measured faster than the platform's `text()`.
- */
-async function buffered(response: Response): Promise<Response> {
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const { ok, status, headers } = response;
-  const stand = {
-    ok,
-    status,
-    headers,
-    body: null,
-    text: async () => decoder.decode(bytes),
-    blob: async () => new Blob([bytes], { type: headers.get("content-type") ?? "" }),
-  };
-  return stand as unknown as Response;
+function timeoutError(method: string, url: string, timeoutMs: number | undefined): TimeoutError {
+  return new TimeoutError(`${method} ${url} timed out after ${timeoutMs} ms`, timeoutMs ?? 0);
 }
 
 function describe(error: unknown): string {

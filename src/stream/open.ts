@@ -42,7 +42,12 @@ export async function open(url: string, lastId: string, ctx: OpenContext): Promi
     const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
     if (lastId) headers["last-event-id"] = lastId;
     const request = { url: target, method: "GET", headers, redirect };
-    const sendOptions = { signal: ctx.signal, buffer: false, authorize: trusted && new URL(target).origin === origin };
+    const sendOptions = {
+      signal: ctx.signal,
+      buffer: false,
+      openEnded: true,
+      authorize: trusted && new URL(target).origin === origin,
+    };
     const response = await strictFetch(
       ctx.send,
       sendOptions,

@@ -4,11 +4,12 @@
  * client's `fetch` in any runtime, or served over HTTP (see `replicate-kit/testing/node`).
  */
 
-import { newId, newVersionId, problem } from "./http.js";
+import { createHandler } from "./handler.js";
+import { newId, newVersionId } from "./http.js";
 import { jobRoutes } from "./job-routes.js";
 import type { ModelFunction } from "./jobs.js";
 import { modelRoutes } from "./model-routes.js";
-import type { Faults, Route, RouteContext } from "./route-context.js";
+import type { Faults } from "./route-context.js";
 import { resourceRoutes } from "./routes.js";
 import { emptyState, type FakeState, type InputSchema, newVersion } from "./state.js";
 import { createWebhookSender, type Delivery } from "./webhook-send.js";
@@ -46,7 +47,10 @@ export interface FakeModelOptions {
 }
 
 export interface FakeReplicate {
-  /** The handler: pass it as `createReplicate({ fetch: fake.fetch })`. */
+  /**
+   * The handler: pass it as `createReplicate({ fetch: fake.fetch })`. It never rejects:
+   * every request gets an answer, errors as problem+json (a 500 for the fake's own failures).
+   */
   fetch: (request: Request) => Promise<Response>;
   /** Register (or add a version to) a model; resolves to its version id. */
   model(ref: string, run: ModelFunction, options?: FakeModelOptions): string;
@@ -101,63 +105,16 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
     options.webhookThrottleMs ?? 500,
     deliveries,
   );
-  const routes: Route[] = [...jobRoutes, ...modelRoutes, ...resourceRoutes];
-  let inFlight = 0;
-
-  async function handle(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const at = url.pathname.indexOf("/v1/");
-    const path = at >= 0 ? url.pathname.slice(at + 3) : url.pathname;
-    const base = `${url.origin}${at >= 0 ? url.pathname.slice(0, at + 3) : ""}`;
-    const auth = request.headers.get("authorization") ?? "";
-    if (options.token ? auth !== `Bearer ${options.token}` : !/^Bearer \S+/.test(auth)) {
-      return problem(401, "Unauthenticated", "You did not pass a valid authentication token");
-    }
-    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-    const status = faults.statuses.shift();
-    if (status !== undefined) {
-      const headers = status === 429 ? { "retry-after": String(faults.retryAfterSec) } : undefined;
-      return new Response(JSON.stringify({ status, title: "Injected fault", detail: `fake: injected ${status}` }), {
-        status,
-        headers: { "content-type": "application/problem+json", ...headers },
-      });
-    }
-    if (inFlight >= faults.maxInFlight) {
-      return new Response(JSON.stringify({ status: 429, title: "Too many requests", detail: "fake: rate limited" }), {
-        status: 429,
-        headers: { "content-type": "application/problem+json", "retry-after": String(faults.retryAfterSec) },
-      });
-    }
-    inFlight++;
-    try {
-      for (const [method, pattern, run] of routes) {
-        const match = pattern.exec(path);
-        if (!match || method !== request.method) continue;
-        let params: string[];
-        try {
-          params = match.slice(1).map(decodeURIComponent);
-        } catch {
-          return problem(404, "Not found", `Malformed path ${path}`);
-        }
-        const ctx: RouteContext = {
-          request,
-          url,
-          base,
-          params,
-          state,
-          faults,
-          options: settings,
-          watch: (job) => {
-            if (typeof job.record.webhook === "string") job.listeners.add((change) => notify(job, change));
-          },
-        };
-        return await run(ctx);
-      }
-      return problem(404, "Not found", `No route for ${request.method} ${path}`);
-    } finally {
-      inFlight--;
-    }
-  }
+  const handle = createHandler({
+    routes: [...jobRoutes, ...modelRoutes, ...resourceRoutes],
+    state,
+    faults,
+    settings,
+    token: options.token,
+    watch: (job) => {
+      if (typeof job.record.webhook === "string") job.listeners.add((change) => notify(job, change));
+    },
+  });
 
   return {
     fetch: handle,

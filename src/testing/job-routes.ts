@@ -3,26 +3,22 @@
  * `Prefer: wait` and `Cancel-After`, get, list, cancel, the stream, and trainings that
  * add a version to their destination model when they succeed.
  */
-import { durationSeconds } from "../run/create.js";
 import { json, notFound, page, problem } from "./http.js";
-import { cancelJob, createJob, type Job, runJob, settled } from "./jobs.js";
-import type { Route, RouteContext } from "./route-context.js";
+import { cancelAfterMs, preferWaitMs } from "./job-headers.js";
+import { cancelAfter, cancelJob, createJob, type Job, runJob, settled } from "./jobs.js";
+import { bodyOf, type Route, type RouteContext } from "./route-context.js";
 import { invalidFields, newVersion } from "./state.js";
 import { serveStream } from "./stream-serve.js";
-
-function cancelAfterMs(header: string | null): number | undefined | "invalid" {
-  if (header === null) return undefined;
-  const seconds = durationSeconds(header);
-  return seconds === undefined || seconds < 5 ? "invalid" : seconds * 1000;
-}
 
 async function createPrediction(
   ctx: RouteContext,
   modelKey: string | undefined,
   deployment?: { ref: string; version: string },
 ): Promise<Response> {
-  const body = (await ctx.request.json().catch(() => null)) as Record<string, unknown> | null;
-  if (!body || typeof body !== "object") return problem(400, "Bad request", "The body must be a JSON object");
+  // The headers first: a request the schema refuses creates nothing.
+  const waitMs = preferWaitMs(ctx.request.headers.get("prefer"));
+  const deadlineMs = cancelAfterMs(ctx.request.headers.get("cancel-after"));
+  const body = await bodyOf(ctx, { required: true });
   let key = modelKey;
   let versionId = deployment?.version; // a deployment runs its own release's version
   if (!key) {
@@ -46,8 +42,6 @@ async function createPrediction(
       invalid_fields: invalid.map((f) => ({ type: "invalid", ...f })),
     });
   }
-  const cancelAfter = cancelAfterMs(ctx.request.headers.get("cancel-after"));
-  if (cancelAfter === "invalid") return problem(400, "Bad request", "Invalid Cancel-After duration (at least 5s)");
   const job = createJob("prediction", ctx.base, {
     model: `${model.owner}/${model.name}`,
     version: version.id,
@@ -58,18 +52,21 @@ async function createPrediction(
     ...(Array.isArray(body.webhook_events_filter) && { webhook_events_filter: body.webhook_events_filter }),
   });
   model.run_count++;
-  if (cancelAfter !== undefined) job.record.deadline = new Date(Date.now() + cancelAfter).toISOString();
-  return start(ctx, job, version.run, cancelAfter);
+  if (deadlineMs !== undefined) {
+    // Measured from the creation, as the API documents: exactly `created_at` plus the duration.
+    job.record.deadline = new Date(Date.parse(job.record.created_at as string) + deadlineMs).toISOString();
+    cancelAfter(job, deadlineMs);
+  }
+  return start(ctx, job, version.run, waitMs);
 }
 
-async function start(ctx: RouteContext, job: Job, run: Parameters<typeof runJob>[1], cancelAfter?: number) {
+/** Run a new job; with `waitMs` (`Prefer: wait`), answer once it is done or that time has passed. */
+async function start(ctx: RouteContext, job: Job, run: Parameters<typeof runJob>[1], waitMs?: number) {
   ctx.state.jobs.set(job.record.id, job);
   ctx.watch(job);
   for (const listener of job.listeners) listener("start"); // Replicate's `start` webhook: at creation
   runJob(job, run, ctx.options.startDelayMs);
-  if (cancelAfter !== undefined) setTimeout(() => cancelJob(job, true), cancelAfter);
-  const wait = /^wait(?:=(\d+))?$/.exec(ctx.request.headers.get("prefer") ?? "");
-  if (wait) await settled(job, Math.min(60, Number(wait[1] ?? 60)) * 1000);
+  if (waitMs !== undefined) await settled(job, waitMs);
   return json(job.record, 201);
 }
 
@@ -83,7 +80,7 @@ async function createTraining(ctx: RouteContext): Promise<Response> {
   const trainer = ctx.state.models.get(`${owner}/${name}`);
   if (!trainer?.train || !trainer.versions.some((v) => v.id === versionId))
     return notFound(`Trainer ${owner}/${name}:${versionId}`);
-  const body = (await ctx.request.json().catch(() => ({}))) as Record<string, unknown>;
+  const body = await bodyOf(ctx);
   const destination = ctx.state.models.get(String(body.destination));
   if (!destination) return problem(400, "Bad request", `Destination model ${String(body.destination)} does not exist`);
   const job = createJob("training", ctx.base, {

@@ -4,7 +4,7 @@
  * recording the SSE events a stream serves (with ids, so a resumed stream can replay).
  */
 import { TERMINAL } from "../core/domain.js";
-import { newId, now } from "./http.js";
+import { describeError, newId, now } from "./http.js";
 
 /** What a model function gets besides its input. */
 export interface RunContext {
@@ -69,8 +69,14 @@ export function createJob(kind: Job["kind"], base: string, fields: Record<string
 
 function emit(job: Job, type: JobEvent["type"], data: string, change?: JobChange) {
   job.events.push({ id: `${Date.parse(job.record.created_at as string) / 1000}:${job.events.length}`, type, data });
-  for (const listener of job.listeners)
-    listener(change ?? (type === "done" ? "completed" : type === "logs" ? "logs" : "output"));
+  for (const listener of job.listeners) {
+    try {
+      listener(change ?? (type === "done" ? "completed" : type === "logs" ? "logs" : "output"));
+    } catch {
+      // A listener is an onlooker (a stream, a held request, webhooks): its failure must
+      // neither change the job's outcome nor stop the others hearing of it.
+    }
+  }
 }
 
 function finish(job: Job, status: string, error?: string) {
@@ -91,6 +97,22 @@ function finish(job: Job, status: string, error?: string) {
   emit(job, "done", JSON.stringify(reason), "completed");
 }
 
+/**
+ * `value` as the API carries it: through JSON, so `undefined` and functions in a list
+ * become `null` as they would on the wire. What JSON cannot encode (a BigInt, a cycle)
+ * throws, failing the prediction as Replicate fails one whose output it cannot encode.
+ */
+function onTheWire(value: unknown): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new Error(`The model's output could not be encoded as JSON: ${describeError(error)}`);
+  }
+  return text === undefined ? null : JSON.parse(text);
+}
+
+/** An output piece as an SSE event's data: text as is, anything else as JSON. */
 const text = (piece: unknown) => (typeof piece === "string" ? piece : JSON.stringify(piece));
 
 /** Run `fn` for `job` after `startDelayMs`; the job's record and events follow along. */
@@ -99,8 +121,9 @@ export function runJob(job: Job, fn: ModelFunction, startDelayMs: number): void 
   const context: RunContext = {
     log(line) {
       if (TERMINAL.has(r.status)) return; // a canceled model that goes on cannot change the record
-      r.logs += `${line}\n`;
-      emit(job, "logs", line);
+      const logged = String(line); // a model in JavaScript may log anything
+      r.logs += `${logged}\n`;
+      emit(job, "logs", logged);
     },
     signal: job.controller.signal,
   };
@@ -115,17 +138,19 @@ export function runJob(job: Job, fn: ModelFunction, startDelayMs: number): void 
         r.output = [];
         for await (const piece of result as AsyncIterable<unknown>) {
           if (TERMINAL.has(r.status)) return;
-          (r.output as unknown[]).push(piece);
-          emit(job, "output", text(piece));
+          const wire = onTheWire(piece); // before it is kept: the record must stay encodable
+          (r.output as unknown[]).push(wire);
+          emit(job, "output", text(wire));
         }
       } else {
-        r.output = result ?? null;
-        const pieces = Array.isArray(result) ? result : result === undefined ? [] : [result];
+        const wire = onTheWire(result);
+        r.output = wire;
+        const pieces = Array.isArray(wire) ? wire : result === undefined ? [] : [wire];
         for (const piece of pieces) emit(job, "output", text(piece));
       }
       finish(job, "succeeded");
     } catch (error) {
-      if (!TERMINAL.has(r.status)) finish(job, "failed", error instanceof Error ? error.message : String(error));
+      if (!TERMINAL.has(r.status)) finish(job, "failed", describeError(error));
     }
   }, startDelayMs);
 }
@@ -150,4 +175,17 @@ export function settled(job: Job, ms: number): Promise<void> {
     const timer = setTimeout(done, ms);
     job.listeners.add(listener);
   });
+}
+
+/** The longest delay one timer holds (about 24.8 days); asked for longer, it fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Cancel `job` when its `Cancel-After` deadline, `ms` from now, passes: in steps a timer
+ * can hold, each unref'd so a far deadline does not keep the host process alive.
+ */
+export function cancelAfter(job: Job, ms: number): void {
+  const step = Math.min(ms, MAX_TIMER_MS);
+  const timer = setTimeout(() => (ms > step ? cancelAfter(job, ms - step) : cancelJob(job, true)), step);
+  (timer as { unref?: () => void }).unref?.();
 }

@@ -3,7 +3,7 @@
  * (GET /search, and QUERY /models).
  */
 import { json, notFound, now, page, problem } from "./http.js";
-import { bodyOf, type Route, type RouteContext } from "./route-context.js";
+import { bodyOf, type Route, type RouteContext, textOf } from "./route-context.js";
 import { modelJson, versionJson } from "./state.js";
 
 const modelOf = (ctx: RouteContext) => ctx.state.models.get(`${ctx.params[0]}/${ctx.params[1]}`);
@@ -22,7 +22,7 @@ export const modelRoutes: Route[] = [
     "QUERY",
     /^\/models$/,
     async (ctx) => {
-      const query = (await ctx.request.text()).toLowerCase();
+      const query = (await textOf(ctx)).toLowerCase();
       const found = [...ctx.state.models.values()].filter((m) =>
         `${m.owner}/${m.name} ${m.description}`.toLowerCase().includes(query),
       );

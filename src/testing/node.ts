@@ -2,46 +2,21 @@
  * `replicate-kit/testing/node`: serve a fake Replicate over HTTP on a loopback port,
  * for code that cannot take an injected `fetch` (another process, a browser, Prism-style
  * contract checks). Node-only, so it lives in its own entry point.
+ *
+ * Every request gets a problem+json answer, including those Node would answer itself
+ * with a bare status (no Host, a garbled request line, CONNECT), and none can throw in
+ * the host process: a test's fake must not be what ends the test run.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import type { FakeReplicate } from "./fake.js";
+import { answerFor, problem } from "./http.js";
+import { refuse, send, toRequest } from "./node-wire.js";
 
 /** A running server: its base URL (with `/v1`) and a way to stop it. */
 export interface FakeServer {
   url: string;
   close(): Promise<void>;
-}
-
-function toRequest(req: IncomingMessage, origin: string): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", origin), {
-    method: req.method ?? "GET",
-    headers,
-    ...(hasBody && { body: Readable.toWeb(req) as ReadableStream, duplex: "half" }),
-  } as RequestInit);
-}
-
-async function send(response: Response, res: ServerResponse): Promise<void> {
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  if (!response.body) return void res.end();
-  const reader = response.body.getReader();
-  res.on("close", () => void reader.cancel().catch(() => {})); // the client left: stop producing
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-    res.end();
-  } catch {
-    res.socket?.destroy(); // a body that errors (an injected drop) breaks the connection
-  }
 }
 
 /**
@@ -53,18 +28,44 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
  * await server.close()
  */
 export async function serveFake(fake: FakeReplicate, options: { port?: number } = {}): Promise<FakeServer> {
-  const server = createServer((req, res) => {
-    const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
-    fake
-      .fetch(toRequest(req, origin))
-      .then((response) => send(response, res))
-      .catch((error) => {
-        res.writeHead(500, { "content-type": "text/plain" });
-        res.end(String(error));
-      });
+  // Responses in progress per socket: an error on a socket that has one must not write into it.
+  const open = new WeakMap<object, number>();
+  const count = (socket: object, by: number) => open.set(socket, (open.get(socket) ?? 0) + by);
+  let ownHost = "127.0.0.1";
+  // Host is checked by `toRequest`, so a request without it gets problem+json, not Node's bare 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    count(req.socket, 1);
+    res.on("close", () => count(req.socket, -1));
+    void (async () => {
+      let response: Response;
+      try {
+        const request = toRequest(req, ownHost);
+        response = request instanceof Response ? request : await fake.fetch(request);
+      } catch (error) {
+        response = answerFor(error); // a `fake` other than createFakeReplicate's may reject
+      }
+      await send(response, res);
+    })();
+  });
+  server.on("checkExpectation", (req, res) => {
+    void send(problem(417, "Expectation failed", `fake: cannot meet Expect: ${req.headers.expect}`), res);
+  });
+  server.on("connect", (_req, socket) =>
+    refuse(socket, 501, "Not implemented", "fake: CONNECT requests are not supported"),
+  );
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === "ECONNRESET" || (open.get(socket) ?? 0) > 0) return void socket.destroy();
+    const [status, title] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "Request header fields too large"]
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "Request timeout"]
+          : [400, "Bad request"];
+    refuse(socket, status, title, `fake: ${error.message}`);
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  ownHost = `127.0.0.1:${port}`;
   return {
     url: `http://127.0.0.1:${port}/v1`,
     close: () =>

@@ -1,6 +1,8 @@
 /**
- * What every route of the fake gets: the request, the state, the faults and settings.
+ * What every route of the fake gets: the request, the state, the faults and settings;
+ * and the one way routes read a request body, so every route refuses a bad one alike.
  */
+import { describeError, Refusal } from "./http.js";
 import type { Job } from "./jobs.js";
 import type { FakeState } from "./state.js";
 
@@ -33,7 +35,32 @@ export interface RouteContext {
 
 export type Route = [method: string, path: RegExp, handle: (ctx: RouteContext) => Response | Promise<Response>];
 
-/** A JSON body, or `{}` when there is none (routes validate what they need). */
-export async function bodyOf(ctx: RouteContext): Promise<Record<string, unknown>> {
-  return ((await ctx.request.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
+/** The body as text. One that fails mid-read (the client went away) is the client's doing: a 400. */
+export async function textOf(ctx: RouteContext): Promise<string> {
+  try {
+    return await ctx.request.text();
+  } catch (error) {
+    throw new Refusal(400, "Bad request", `The request body could not be read: ${describeError(error)}`);
+  }
+}
+
+/**
+ * A JSON object body. No body is `{}` (routes validate what they need) unless `required`;
+ * a body that is not JSON, or JSON that is not an object, is a 400 as the API gives.
+ */
+export async function bodyOf(ctx: RouteContext, { required = false } = {}): Promise<Record<string, unknown>> {
+  const text = await textOf(ctx);
+  const notAnObject = new Refusal(400, "Bad request", "The body must be a JSON object");
+  if (text.trim() === "") {
+    if (required) throw notAnObject;
+    return {};
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Refusal(400, "Bad request", `The body is not valid JSON: ${describeError(error)}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw notAnObject;
+  return value as Record<string, unknown>;
 }

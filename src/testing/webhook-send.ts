@@ -4,7 +4,7 @@
  * per interval as Replicate does.
  */
 import { signWebhook } from "../webhooks/signature.js";
-import { newId } from "./http.js";
+import { describeError, newId } from "./http.js";
 import type { Job, JobChange } from "./jobs.js";
 
 /** One delivery attempt, kept for tests to inspect. */
@@ -14,6 +14,8 @@ export interface Delivery {
   /** The receiver's answer; `"pending"` until it comes, `"error"` if it never does. */
   status: number | "pending" | "error";
   body: string;
+  /** Why the status is `"error"`: the receiver was down, the secret cannot sign, … */
+  error?: string;
 }
 
 export function createWebhookSender(
@@ -25,27 +27,30 @@ export function createWebhookSender(
   const last = new WeakMap<Job, number>();
   const pending = new WeakMap<Job, ReturnType<typeof setTimeout>>();
 
+  // Never rejects: it runs detached (`void post(…)`), where a rejection would be unhandled
+  // and end the host process. Whatever fails is the delivery's `error`.
   async function post(job: Job, event: JobChange) {
-    const url = job.record.webhook as string;
-    const body = JSON.stringify(job.record);
-    const id = `msg_${newId()}`;
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = await signWebhook({ secret, id, timestamp, body });
-    const headers = {
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": timestamp,
-      "webhook-signature": signature,
-    };
     // Recorded when sent, so `deliveries` is in sending order whatever order the answers come in.
-    const delivery: Delivery = { url, event, status: "pending", body };
+    const delivery: Delivery = { url: String(job.record.webhook), event, status: "pending", body: "" };
     deliveries.push(delivery);
     try {
-      const response = await deliver(new Request(url, { method: "POST", headers, body }));
+      const body = JSON.stringify(job.record); // the record as it is now, not when the answer comes
+      delivery.body = body;
+      const id = `msg_${newId()}`;
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = await signWebhook({ secret, id, timestamp, body });
+      const headers = {
+        "content-type": "application/json",
+        "webhook-id": id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": signature,
+      };
+      const response = await deliver(new Request(delivery.url, { method: "POST", headers, body }));
       await response.body?.cancel();
       delivery.status = response.status;
-    } catch {
+    } catch (error) {
       delivery.status = "error";
+      delivery.error = describeError(error);
     }
   }
 

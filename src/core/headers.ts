@@ -1,0 +1,123 @@
+/**
+ * Headers: which the transport adds where, and checks of what the caller puts in them
+ * (the token, the client's `headers`, a call's `headers`, header params), so a value that
+ * would break or split a request is an `InputError` before anything is sent. `Headers`
+ * alone does not do it: it silently strips a CR or LF at either end of a value, and its
+ * TypeError for one inside quotes the value, which may be a secret. No message here ever
+ * quotes a value.
+ */
+import { API_HOST } from "./domain.js";
+import { InputError } from "./errors.js";
+
+/** What {@link headerCompleter} needs of the transport's config. */
+interface HeaderConfig {
+  readonly baseUrl: string;
+  readonly auth: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly headers: Headers;
+}
+
+/**
+ * A client's header completion, done in place on a request's first hop: User-Agent to
+ * every origin; the client's extra headers and the token only to the API's origin (the
+ * token also to an `authorize`d one), never elsewhere. Later hops are `redirects.ts`'s.
+ *
+ * @example
+ * const headersFor = headerCompleter(config)
+ * headersFor("https://api.replicate.com/v1/account", {}, false) // { authorization, ... }
+ */
+export function headerCompleter(config: HeaderConfig) {
+  const api = new URL(config.baseUrl);
+  // A URL string that starts with "scheme://host[:port]/" has exactly that origin, so the
+  // common case (the library's own URLs under baseUrl) needs no URL parsing per call.
+  const apiPrefix = `${api.origin}/`;
+  const needsToken = api.hostname === API_HOST;
+  const extra = Array.from(config.headers);
+  return (url: string, headers: Record<string, string>, authorize: boolean): Record<string, string> => {
+    if (config.userAgent && headers["user-agent"] === undefined) headers["user-agent"] = config.userAgent;
+    if (!url.startsWith(apiPrefix) && new URL(url).origin !== api.origin) {
+      delete headers.authorization;
+      if (authorize && config.auth) headers.authorization = `Bearer ${config.auth}`;
+      return headers;
+    }
+    for (const [name, value] of extra) if (headers[name] === undefined) headers[name] = value;
+    if (config.auth) headers.authorization = `Bearer ${config.auth}`;
+    else if (needsToken) {
+      throw new InputError(
+        "No API token: set the REPLICATE_API_TOKEN environment variable or pass createReplicate({ auth }).",
+      );
+    }
+    return headers;
+  };
+}
+
+/** CR, LF and NUL are never valid in a header value (RFC 9110 §5.5). */
+const FORBIDDEN = /[\r\n\0]/;
+
+/**
+ * Refuse a header value with CR, LF or NUL, naming the header but not the value.
+ *
+ * @example
+ * checkHeaderValue("predictions.create", "prefer", "wait=5")
+ */
+export function checkHeaderValue(where: string, name: string, value: string): void {
+  if (FORBIDDEN.test(value)) {
+    throw new InputError(`${where}: the value of header "${name}" contains a line break or NUL.`);
+  }
+}
+
+/**
+ * Headers given by the caller (a record, a `Headers`, or `[name, value]` pairs, as
+ * JavaScript callers may pass any of them) as a plain record: names lower-cased, repeated
+ * names joined, every value checked.
+ *
+ * @example
+ * headerRecord("headers", { "X-Team": "ml" }) // { "x-team": "ml" }
+ */
+export function headerRecord(where: string, init: unknown): Record<string, string> {
+  if (typeof init !== "object" || init === null) {
+    throw new InputError(
+      `${where} must be an object of header names to values, got ${init === null ? "null" : typeof init}.`,
+    );
+  }
+  const pairs = Symbol.iterator in init ? Array.from(init as Iterable<unknown>) : Object.entries(init);
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || pair.length !== 2)
+      throw new InputError(`${where}: each header must be a [name, value] pair.`);
+    checkHeaderValue(where, String(pair[0]), String(pair[1]));
+  }
+  let headers: Headers;
+  try {
+    headers = new Headers(pairs as [string, string][]);
+  } catch {
+    // An invalid name, or a character outside Latin-1: Headers' own message would quote the value.
+    throw new InputError(
+      `${where}: a header name is not a valid token, or a value has characters headers cannot carry.`,
+    );
+  }
+  const record: Record<string, string> = {};
+  for (const [name, value] of headers) record[name] = value;
+  return record;
+}
+
+/** What a Bearer token can be made of: visible ASCII, no spaces (RFC 6750 §2.1 is stricter still). */
+const TOKEN = /^[\x21-\x7e]+$/;
+
+/**
+ * The API token, checked: a string of visible ASCII characters, or undefined for none (an
+ * empty string is none). `name` says where it came from (`auth`, or the environment
+ * variable) in the error, which never shows the token itself.
+ *
+ * @example
+ * const auth = checkToken("auth", options.auth)
+ */
+export function checkToken(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (typeof value !== "string") throw new InputError(`${name} must be a string (the API token), got ${typeof value}.`);
+  if (!TOKEN.test(value)) {
+    throw new InputError(
+      `${name} must be the API token alone, visible ASCII characters only: it has a space, line break or control character (the token is not shown here).`,
+    );
+  }
+  return value;
+}
