@@ -1,4 +1,4 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
 /**
  * The package's entries: the one main entry, and the two testing entries (the fake is for
@@ -11,7 +11,7 @@ export const entries = {
   "testing-node": "src/testing/node.ts",
 };
 
-export default defineConfig({
+const library: Options = {
   entry: entries,
   format: ["esm", "cjs"],
   // One build for all entries, split into shared chunks: each class (ApiError, FileOutput)
@@ -31,4 +31,26 @@ export default defineConfig({
   sourcemap: false,
   minify: false,
   treeshake: true,
-});
+};
+
+/**
+ * The command line (`bin`), Node-only and ESM: a build of its own, so the library's
+ * entries and chunks stay exactly as they are. It goes to dist/bin/, apart from the
+ * entries: the build's last step (scripts/codegen/self-types.mjs) puts a comment at the
+ * top of each dist/*.js, which would push the `#!` shebang off the first line.
+ */
+const cli: Options = {
+  entry: { "replicate-kit": "src/cli/index.ts" },
+  outDir: "dist/bin",
+  format: ["esm"],
+  dts: false,
+  clean: false,
+  target: "node20",
+  tsconfig: "tsconfig.build.json",
+  platform: "node",
+  sourcemap: false,
+  minify: false,
+  treeshake: true,
+};
+
+export default defineConfig([library, cli]);

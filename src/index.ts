@@ -61,6 +61,17 @@ export { type Download, decodeDataUrl, FileOutput } from "./run/file-output.js";
 export { type NormalizeOptions, normalizeOutput, type OutputSchema } from "./run/output.js";
 export { type Progress, parseProgress } from "./run/progress.js";
 export { type ModelRef, type ParsedRef, parseRef } from "./run/refs.js";
+export type {
+  DeploymentRegistry,
+  FileInput,
+  ModelInput,
+  ModelOutput,
+  ModelPrediction,
+  ModelRegistry,
+  ModelStreamOutput,
+  ModelTypes,
+  RegistryEntry,
+} from "./run/registry.js";
 export { type RunOptions, run } from "./run/run.js";
 export { type PollInterval, type WaitOptions, wait } from "./run/wait.js";
 // Streaming

@@ -11,11 +11,15 @@ import { partsOf } from "../core/parts.js";
 import type { Prediction } from "../core/types.js";
 import { type FileInputOptions, prepareInput, uploader } from "./file-inputs.js";
 import { type ModelRef, parseRef } from "./refs.js";
+import type { ModelInput, ModelPrediction } from "./registry.js";
 
-/** Options of `createPrediction`. */
-export interface CreatePredictionOptions {
+/**
+ * Options of `createPrediction`. `Input` is the model's input type: taken from the model
+ * registry for a registered model, else any object.
+ */
+export interface CreatePredictionOptions<Input = Record<string, unknown>> {
   /** The model's input. File values (`Blob`, bytes, streams) are sent as `files` says. */
-  input: Record<string, unknown>;
+  input: Input;
   /** Hold the request up to this many seconds for the result (`Prefer: wait=N`), clamped to 1–60. */
   wait?: number | undefined;
   /**
@@ -114,16 +118,25 @@ export function checkEvents(events: unknown): void {
 /**
  * Create a prediction from a model reference (`owner/name`, `owner/name:version`, a
  * version id, or `{ deployment }`), without waiting beyond the optional sync window.
- * Every option is checked and file inputs are uploaded before the create is sent.
+ * Every option is checked and file inputs are uploaded before the create is sent. For a
+ * model in the registry (see `replicate-kit types`), `input` is checked against the
+ * model's input and the prediction's `output` is typed as the API sends it.
  *
  * @example
  * const prediction = await createPrediction(replicate, "meta/meta-llama-3-8b", { input: { prompt: "Hi" }, wait: 10 })
  * const onDeployment = await createPrediction(replicate, { deployment: "acme/sdxl" }, { input: { prompt: "a fox" } })
  */
+export function createPrediction<const Ref extends ModelRef = ModelRef>(
+  replicate: Replicate,
+  ref: Ref,
+  options: CreatePredictionOptions<ModelInput<Ref>>,
+): Promise<ModelPrediction<Ref>>;
+// The implementation takes any object as input: a generated input interface has no index
+// signature, so it is not a Record<string, unknown>.
 export async function createPrediction(
   replicate: Replicate,
   ref: ModelRef,
-  options: CreatePredictionOptions,
+  options: CreatePredictionOptions<object>,
 ): Promise<Prediction> {
   const { timeoutMs: requestMs } = partsOf(replicate);
   const ops = replicate;
@@ -147,7 +160,7 @@ export async function createPrediction(
   if (options.webhookEventsFilter !== undefined) checkEvents(options.webhookEventsFilter);
 
   const body = {
-    input: await prepareInput(input, uploader(replicate), options.files, signal),
+    input: (await prepareInput(input, uploader(replicate), options.files, signal)) as Record<string, unknown>,
     ...(options.webhook !== undefined && { webhook: options.webhook }),
     ...(options.webhookEventsFilter !== undefined && { webhook_events_filter: options.webhookEventsFilter }),
   };

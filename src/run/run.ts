@@ -13,11 +13,17 @@ import { type CreatePredictionOptions, createPrediction, fitWindow, windowSecond
 import { downloader } from "./file-output.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
 import { type ModelRef, VERSION_ID } from "./refs.js";
+import type { FromRegistry, ModelInput, RunFlags, RunResult } from "./registry.js";
 import { CLEANUP_GRACE_MS, stopped } from "./stop.js";
 import { checkInterval, PREDICTION_TIMEOUT_MS, predictionRefresh, type WaitOptions, waitFor } from "./wait.js";
 
-/** Options of `run`. */
-export interface RunOptions extends Omit<CreatePredictionOptions, "signal" | "wait">, WaitOptions<Prediction> {
+/**
+ * Options of `run`. `Input` is the model's input type: taken from the model registry
+ * for a registered model, else any object.
+ */
+export interface RunOptions<Input = Record<string, unknown>>
+  extends Omit<CreatePredictionOptions<Input>, "signal" | "wait">,
+    WaitOptions<Prediction> {
   /**
    * The sync window in seconds (`Prefer: wait`), shortened to end before `timeoutMs` and
    * the client's per-request deadline (and left out when not even 1 s fits).
@@ -86,13 +92,29 @@ function outputSchemaOf(replicate: Replicate, prediction: Prediction): Promise<S
  * window, then polled whether the window ended in `starting` or `processing`, and
  * cancelled on Replicate on abort or on your `timeoutMs` (unless `cancelOnAbort: false`).
  * Without `timeoutMs` it gives up after an hour and leaves the prediction running; the
- * error carries it. The output's shape depends on the model: name it with the type
- * parameter.
+ * error carries it.
+ *
+ * For a model in the registry (see `replicate-kit types`), `input` is checked against
+ * the model's input and the output type is inferred, following `outputSchema` and
+ * `raw`. For any other reference the input is any object and the output `unknown`:
+ * name it with the type parameter, which also overrides the registry's.
  *
  * @example
- * const [image] = await run<FileOutput[]>(replicate, "black-forest-labs/flux-schnell", { input: { prompt: "a fox" } })
+ * const [image] = await run(replicate, "black-forest-labs/flux-schnell", { input: { prompt: "a fox" } }) // registered: FileOutput[]
+ * const [file] = await run<FileOutput[]>(replicate, "acme/unregistered", { input: { prompt: "a fox" } })
  */
-export async function run<Output = unknown>(replicate: Replicate, ref: ModelRef, options: RunOptions): Promise<Output> {
+export function run<
+  Output = FromRegistry,
+  const Ref extends ModelRef = ModelRef,
+  Schema extends boolean = false,
+  Raw extends boolean = false,
+>(
+  replicate: Replicate,
+  ref: Ref,
+  options: RunOptions<ModelInput<Ref>> & RunFlags<Output, Schema, Raw>,
+): Promise<RunResult<Output, Ref, Schema, Raw>>;
+// Input as in createPrediction's implementation: any object.
+export async function run(replicate: Replicate, ref: ModelRef, options: RunOptions<object>): Promise<unknown> {
   const { send, timeoutMs: requestMs } = partsOf(replicate);
   if (typeof options !== "object" || options === null) {
     throw new InputError("Expected options with the model's input as the third argument: { input: { ... } }.");
@@ -110,14 +132,14 @@ export async function run<Output = unknown>(replicate: Replicate, ref: ModelRef,
   const d = deadline(signal, limitMs);
   let last: Prediction | undefined;
   try {
-    last = await createPrediction(replicate, ref, { ...options, wait, signal: d.signal });
+    last = await createPrediction(replicate, ref, { ...options, wait, signal: d.signal } as CreatePredictionOptions);
     const refresh = predictionRefresh(replicate);
     const done = await waitFor(last, refresh, { ...options, timeoutMs: Number.POSITIVE_INFINITY, signal: d.signal });
     if (done.status !== "succeeded") throw new PredictionError(done);
-    if (options.raw) return done.output as Output;
+    if (options.raw) return done.output;
     const info = options.outputSchema ? await abortable(outputSchemaOf(replicate, done), d.signal) : undefined;
     const download = downloader(send);
-    return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root }) as Output;
+    return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root });
   } catch (error) {
     if (!d.signal?.aborted) throw error;
     const cancel = options.cancelOnAbort !== false && cancelPrediction(replicate);

@@ -177,16 +177,18 @@ export const predictionRefresh =
  * Poll a prediction (object or id) until it finishes: `succeeded`, `failed`, `canceled`
  * or `aborted`. It never cancels anything; on its deadline (an hour by default) or abort
  * it rejects with the prediction as last seen, so the wait can be resumed. See
- * {@link WaitOptions}.
+ * {@link WaitOptions}. A typed prediction (from `createPrediction` on a registered model)
+ * keeps its type; from an id alone it is a plain `Prediction`.
  *
  * @example
  * const done = await wait(replicate, prediction.id, { timeoutMs: 60_000 })
  */
-export async function wait(
+export async function wait<P extends Prediction = Prediction>(
   replicate: Replicate,
-  prediction: Prediction | string,
-  options?: WaitOptions<Prediction>,
-): Promise<Prediction> {
+  prediction: P | string,
+  options?: WaitOptions<P>,
+): Promise<P> {
   partsOf(replicate);
-  return waitFor(prediction, predictionRefresh(replicate), options);
+  // The same prediction fetched again: its output is still the model's, so its type holds.
+  return waitFor(prediction, predictionRefresh(replicate) as Refresh<P>, options);
 }
