@@ -215,6 +215,15 @@ describe("normalizeOutput with a schema (Cog shapes)", () => {
     expect((out as FileOutput).url).toBe(DELIVERY);
   });
 
+  test("Cog's Optional (anyOf with null) is looked through: a file is a file, null stays null", () => {
+    const schema: OutputSchema = { anyOf: [{ type: "string", format: "uri" }, { type: "null" }], title: "Output" };
+    expect(normalizeOutput(DELIVERY, { schema })).toBeInstanceOf(FileOutput);
+    expect(normalizeOutput(null, { schema })).toBeNull();
+    // A choice of several types is not guessed at: the value stays as sent.
+    const choice: OutputSchema = { anyOf: [{ type: "string", format: "uri" }, { type: "integer" }] };
+    expect(normalizeOutput(DELIVERY, { schema: choice })).toBe(DELIVERY);
+  });
+
   test("a format: uri data: URL becomes a FileOutput; an http: URL stays a string", () => {
     const schema: OutputSchema = { type: "string", format: "uri" };
     expect(normalizeOutput("data:text/plain,hi", { schema })).toBeInstanceOf(FileOutput);

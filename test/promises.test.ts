@@ -259,7 +259,7 @@ describe("no wait without an end", () => {
   it("a silent SSE connection counts as dropped: it is resumed with Last-Event-ID", async () => {
     const server = await startServer();
     try {
-      const silent = deferred<void>();
+      const silent = deferred();
       server.on(
         "GET",
         "/stream/p1",

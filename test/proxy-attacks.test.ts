@@ -121,7 +121,7 @@ describe("createProxy's stream route", () => {
     const other = mount({ auth: "r8_another_account_token" }, fake);
     await expectRefused(await other.proxy(new Request(url)));
     expect(other.upstream).toHaveLength(0);
-    const random = mount({ auth: undefined }, fake); // no token anywhere: a random key
+    const random = mount({ auth: undefined } as unknown as Partial<ProxyOptions>, fake); // no token anywhere: a random key
     await expectRefused(await random.proxy(new Request(url)));
     expect(random.upstream).toHaveLength(0);
 

@@ -148,11 +148,11 @@ const CASES: Case[] = [
     (v) => expect(v).toEqual([{ image: expect.any(FileOutput), caption: "a fox" }]),
   ],
   ['run(replicate, "acme/maybe", { input: {} })', "FileOutput | null", (v) => expect(v).toBeInstanceOf(FileOutput)],
-  // normalizeOutput does not look inside anyOf, so with outputSchema the URL stays a string: the type says so.
+  // normalizeOutput looks through Cog's Optional, so with outputSchema the file is a FileOutput too.
   [
     'run(replicate, "acme/maybe", { input: {}, outputSchema: true })',
-    "string | null",
-    (v) => expect(v).toBe(fileUrl("maybe")),
+    "FileOutput | null",
+    (v) => expect(v).toBeInstanceOf(FileOutput),
   ],
   [
     '(async () => (await wait(replicate, await createPrediction(replicate, "acme/images", { input: { prompt: "fox" } }))).output)()',

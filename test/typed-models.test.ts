@@ -181,12 +181,12 @@ describe("outputs, in each way of getting them", () => {
       "string | null",
       "FileOutput",
     ],
-    // normalizeOutput does not look inside anyOf: with outputSchema, such a file stays a URL string.
+    // normalizeOutput looks through Cog's Optional (anyOf with null): a file is a file.
     [
       "anyOf with null (pydantic 2 Cog)",
       { anyOf: [file, { type: "null" }] },
       "FileOutput | null",
-      "string | null",
+      "FileOutput | null",
       "string | null",
       "FileOutput",
     ],

@@ -12,6 +12,8 @@ export interface OutputSchema {
   items?: OutputSchema;
   properties?: Record<string, OutputSchema>;
   allOf?: OutputSchema[];
+  anyOf?: OutputSchema[];
+  oneOf?: OutputSchema[];
   $ref?: string;
   "x-cog-array-type"?: string;
   "x-cog-array-display"?: string;
@@ -48,6 +50,9 @@ function resolveRef(schema: OutputSchema | undefined, root: unknown, depth = 0):
   }
   // Cog wraps referenced schemas in a one-element allOf.
   if (schema.allOf?.length === 1 && !schema.type) return resolveRef(schema.allOf[0], root, depth + 1);
+  // Newer Cog writes `Optional[T]` as an anyOf of T and null: the value, when present, is a T.
+  const members = (schema.anyOf ?? schema.oneOf)?.filter((s) => s.type !== "null");
+  if (members?.length === 1 && !schema.type) return resolveRef(members[0], root, depth + 1);
   return schema;
 }
 
