@@ -1,18 +1,26 @@
 /**
  * `createFakeReplicate`: an in-memory Replicate for tests and demos. Its core is a
- * web-standard handler, `(Request) => Promise<Response>`, so it can be injected as the
- * client's `fetch` in any runtime, or served over HTTP (see `replicate-kit/testing/node`).
+ * web-standard handler called as `fetch` is, so it can be injected as any client's `fetch`
+ * in any runtime, or served over HTTP (see `replicate-kit/testing/node`). It shares no code
+ * with replicate-kit's client, so that it can check it: see test/fake-independence.test.ts.
  */
 
+import type { FakeFetch } from "./abortable.js";
+import type { CogDocument } from "./cog-document.js";
+import type { InputSchema } from "./cog-input.js";
 import { createHandler } from "./handler.js";
 import { newId, newVersionId } from "./http.js";
 import { jobRoutes } from "./job-routes.js";
-import type { ModelFunction } from "./jobs.js";
+import { settled } from "./job-timing.js";
+import { type ModelFunction, TERMINAL } from "./jobs.js";
 import { modelRoutes } from "./model-routes.js";
-import type { Faults } from "./route-context.js";
+import type { Faults, Routes } from "./route-context.js";
 import { resourceRoutes } from "./routes.js";
-import { emptyState, type FakeState, type InputSchema, newVersion } from "./state.js";
+import { emptyState, type FakeState, newVersion, versionSchema } from "./state.js";
 import { createWebhookSender, type Delivery } from "./webhook-send.js";
+
+/** The route of every operation, by operationId. */
+export const FAKE_ROUTES: Routes = { ...jobRoutes, ...modelRoutes, ...resourceRoutes };
 
 /** Options of {@link createFakeReplicate}. */
 export interface FakeReplicateOptions {
@@ -40,6 +48,12 @@ export interface FakeModelOptions {
   input?: InputSchema;
   /** The output schema, published in the version's `openapi_schema` as `Output`. */
   output?: unknown;
+  /**
+   * Instead of `input` and `output`: the version's whole Cog OpenAPI document, served as
+   * its `openapi_schema` as it is; inputs are checked against its `components.schemas.Input`.
+   * Without it, the fake builds Cog's document around `input` and `output`.
+   */
+  openapi?: CogDocument;
   description?: string;
   visibility?: "public" | "private";
   /** Makes the model a trainer: returns the trained model's behaviour (a function) or its fixed output. */
@@ -48,10 +62,12 @@ export interface FakeModelOptions {
 
 export interface FakeReplicate {
   /**
-   * The handler: pass it as `createReplicate({ fetch: fake.fetch })`. It never rejects:
-   * every request gets an answer, errors as problem+json (a 500 for the fake's own failures).
+   * The handler, called as `fetch` is: pass it as `createReplicate({ fetch: fake.fetch })`
+   * (or to any client that takes a `fetch`). Every request gets an answer, errors as
+   * problem+json (a 500 for the fake's own failures). As with a real `fetch`, it rejects
+   * with the signal's reason when the request's signal aborts, and the body then errors.
    */
-  fetch: (request: Request) => Promise<Response>;
+  fetch: FakeFetch;
   /** Register (or add a version to) a model; resolves to its version id. */
   model(ref: string, run: ModelFunction, options?: FakeModelOptions): string;
   /** A deployment `owner/name` serving `model` (`owner/name`). */
@@ -62,6 +78,15 @@ export interface FakeReplicate {
   faults: Faults;
   /** Every webhook delivery attempted, in order. */
   deliveries: Delivery[];
+  /**
+   * Resolves once the fake is quiet: every job settled and every webhook delivery answered
+   * (or failed). A model that never returns keeps it waiting: cancel it first.
+   *
+   * @example
+   * await fake.idle()
+   * expect(fake.deliveries.every((d) => d.status === 204)).toBe(true)
+   */
+  idle(): Promise<void>;
   /** The webhook signing secret. */
   secret: string;
   /** Everything the fake holds. */
@@ -99,29 +124,33 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
     secret,
     username: options.username ?? "fake",
   };
-  const notify = createWebhookSender(
+  const sender = createWebhookSender(
     secret,
     (r) => (options.deliver ?? globalThis.fetch)(r),
     options.webhookThrottleMs ?? 500,
     deliveries,
   );
   const handle = createHandler({
-    routes: [...jobRoutes, ...modelRoutes, ...resourceRoutes],
+    routes: FAKE_ROUTES,
     state,
     faults,
     settings,
     token: options.token,
     watch: (job) => {
-      if (typeof job.record.webhook === "string") job.listeners.add((change) => notify(job, change));
+      if (typeof job.record.webhook === "string") job.listeners.add((change) => sender.notify(job, change));
     },
   });
 
   return {
     fetch: handle,
     model(ref, run, opts = {}) {
+      if (opts.openapi && (opts.input || opts.output)) {
+        throw new TypeError(`fake.model("${ref}"): give either openapi, or input and output, not both`);
+      }
       const [owner = "", name = ""] = ref.split("/");
       const existing = state.models.get(ref);
-      const version = newVersion(run, opts.input, opts.output, opts.version ?? newVersionId());
+      const schema = versionSchema({ ...opts, trainable: Boolean(opts.train ?? existing?.train) });
+      const version = newVersion(run, schema, opts.version ?? newVersionId());
       const model = existing ?? {
         owner,
         name,
@@ -159,6 +188,15 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
     },
     faults,
     deliveries,
+    async idle() {
+      // Settling a job sends its `completed` delivery: look again until nothing is left.
+      for (;;) {
+        const running = [...state.jobs.values()].filter((job) => !TERMINAL.has(job.record.status));
+        const waits = [...running.map((job) => settled(job)), ...sender.busy()];
+        if (waits.length === 0) return;
+        await Promise.all(waits);
+      }
+    },
     secret,
     state,
   };

@@ -1,17 +1,22 @@
 /**
- * The fake's request pipeline: authentication, injected faults, the in-flight limit and
- * the route table. Whatever a route throws is answered here, as problem+json (a 4xx for
- * a {@link Refusal}, a 500 for the fake's own failure), so no request can reject the
- * handler, leave a caller without an answer, or take down the process that hosts it.
+ * The fake's request pipeline: authentication, injected faults, the in-flight limit, then
+ * the operation the request calls (found in the generated operation table) and its route.
+ * Whatever a route throws is answered here, as problem+json (a 4xx for a {@link Refusal},
+ * a 500 for the fake's own failure), so no request can leave a caller without an answer
+ * or take down the process that hosts it. Only an abort rejects, as it does with `fetch`.
  */
+import { asFetch, type FakeFetch } from "./abortable.js";
+import { calledOperation } from "./dispatch.js";
 import { answerFor, problem } from "./http.js";
 import type { Job } from "./jobs.js";
-import type { Faults, Route, RouteContext } from "./route-context.js";
+import { openRoute } from "./open-routes.js";
+import type { Faults, RouteContext, Routes } from "./route-context.js";
 import type { FakeState } from "./state.js";
 
 /** What {@link createHandler} serves. */
 export interface HandlerParts {
-  routes: readonly Route[];
+  /** The route of each operation, by operationId; an operation without one is a 501. */
+  routes: Routes;
   state: FakeState;
   faults: Faults;
   settings: RouteContext["options"];
@@ -21,13 +26,14 @@ export interface HandlerParts {
 }
 
 /**
- * The fake's `fetch`: resolves to an answer for every request, never rejects.
+ * The fake's `fetch`: an answer for every request, rejecting only when the request's
+ * signal aborts.
  *
  * @example
  * const handle = createHandler({ routes, state, faults, settings, token: undefined, watch })
- * const response = await handle(new Request("https://api.replicate.com/v1/account"))
+ * const response = await handle(new Request("https://api.replicate.com/v1/account", { headers }))
  */
-export function createHandler(parts: HandlerParts): (request: Request) => Promise<Response> {
+export function createHandler(parts: HandlerParts): FakeFetch {
   const { faults, token } = parts;
   let inFlight = 0;
 
@@ -36,8 +42,9 @@ export function createHandler(parts: HandlerParts): (request: Request) => Promis
     const at = url.pathname.indexOf("/v1/");
     const path = at >= 0 ? url.pathname.slice(at + 3) : url.pathname;
     const base = `${url.origin}${at >= 0 ? url.pathname.slice(0, at + 3) : ""}`;
+    const open = openRoute(request.method, path); // streams and delivered files need no token
     const auth = request.headers.get("authorization") ?? "";
-    if (token ? auth !== `Bearer ${token}` : !/^Bearer \S+/.test(auth)) {
+    if (!open && (token ? auth !== `Bearer ${token}` : !/^Bearer \S+/.test(auth))) {
       return problem(401, "Unauthenticated", "You did not pass a valid authentication token");
     }
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
@@ -49,29 +56,30 @@ export function createHandler(parts: HandlerParts): (request: Request) => Promis
     if (inFlight >= faults.maxInFlight) return problem(429, "Too many requests", "fake: rate limited", {}, retryAfter);
     inFlight++;
     try {
-      for (const [method, pattern, run] of parts.routes) {
-        const match = pattern.exec(path);
-        if (!match || method !== request.method) continue;
-        let params: string[];
-        try {
-          params = match.slice(1).map(decodeURIComponent);
-        } catch {
-          return problem(404, "Not found", `Malformed path ${path}`);
-        }
-        const { state, settings: options, watch } = parts;
-        return await run({ request, url, base, params, state, faults, options, watch });
+      const { state, settings: options, watch } = parts;
+      const context = (params: Record<string, string>) => ({
+        request,
+        url,
+        base,
+        params,
+        state,
+        faults,
+        options,
+        watch,
+      });
+      if (open) return await open.route(context(open.params));
+      const called = calledOperation(request.method, path);
+      if (!called) return problem(404, "Not found", `No route for ${request.method} ${path}`);
+      const route = parts.routes[called.id];
+      if (!route) {
+        const detail = `fake: the operation ${called.id} (${called.method} ${called.template}) is not implemented`;
+        return problem(501, "Not implemented", detail, { operation: called.id });
       }
-      return problem(404, "Not found", `No route for ${request.method} ${path}`);
+      return await route(context(called.params));
     } finally {
       inFlight--;
     }
   }
 
-  return async (request) => {
-    try {
-      return await respond(request);
-    } catch (error) {
-      return answerFor(error);
-    }
-  };
+  return asFetch((request) => respond(request).catch(answerFor));
 }

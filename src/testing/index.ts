@@ -8,8 +8,10 @@
  * fake.model("acme/upper", (input) => String(input.text).toUpperCase())
  * const replicate = createReplicate({ auth: "test", fetch: fake.fetch })
  */
+export type { FakeFetch } from "./abortable.js";
+export type { CogDocument } from "./cog-document.js";
+export type { InputSchema } from "./cog-input.js";
 export { createFakeReplicate, type FakeModelOptions, type FakeReplicate, type FakeReplicateOptions } from "./fake.js";
 export type { ModelFunction, RunContext } from "./jobs.js";
 export type { Faults } from "./route-context.js";
-export type { InputSchema } from "./state.js";
 export type { Delivery } from "./webhook-send.js";

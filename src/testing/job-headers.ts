@@ -3,7 +3,6 @@
  * them: a value outside what the schema (or the API's documentation) allows is refused
  * before anything is created.
  */
-import { durationSeconds } from "../run/create.js";
 import { Refusal } from "./http.js";
 
 /** The schema's own pattern for `Prefer`: `wait`, or `wait=N` with N from 1 to 99 (held at most 60 s). */
@@ -26,6 +25,26 @@ export function preferWaitMs(header: string | null): number | undefined {
     throw new Refusal(422, "Invalid request", detail);
   }
   return Math.min(60, Number(match[2] ?? 60)) * 1000;
+}
+
+/** Seconds per unit of a duration. */
+const UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1 };
+
+/**
+ * Seconds in a duration as the API documents it: a bare number of seconds, or hours,
+ * minutes and seconds in that order, each at most once (`30s`, `5m`, `1h30m`). The fake's
+ * own reading, not the client's: a mistake in one must not hide in both.
+ *
+ * @example
+ * durationSeconds("1h30m") // 5400
+ * durationSeconds("30m1h") // undefined
+ */
+function durationSeconds(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const parts = [...text.matchAll(/(\d+)([hms])/g)];
+  const units = parts.map((p) => p[2]).join("");
+  if (parts.map((p) => p[0]).join("") !== text || !/^h?m?s?$/.test(units) || units === "") return undefined;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_SECONDS[p[2] as string] ?? 0), 0);
 }
 
 /** The latest instant a Date can hold, in ms since the epoch. */

@@ -1,14 +1,16 @@
 /**
- * The fake's prediction and training routes: the three create routes with
- * `Prefer: wait` and `Cancel-After`, get, list, cancel, the stream, and trainings that
- * add a version to their destination model when they succeed.
+ * The fake's prediction and training operations: the three create operations with
+ * `Prefer: wait` and `Cancel-After`, get, list, cancel, and trainings that add a version
+ * to their destination model when they succeed. (The stream is in `open-routes.ts`.)
  */
+
+import { invalidFields } from "./cog-input.js";
 import { json, notFound, page, problem } from "./http.js";
 import { cancelAfterMs, preferWaitMs } from "./job-headers.js";
-import { cancelAfter, cancelJob, createJob, type Job, runJob, settled } from "./jobs.js";
-import { bodyOf, type Route, type RouteContext } from "./route-context.js";
-import { invalidFields, newVersion } from "./state.js";
-import { serveStream } from "./stream-serve.js";
+import { cancelAfter, settled } from "./job-timing.js";
+import { cancelJob, createJob, type Job, runJob } from "./jobs.js";
+import { bodyOf, param, type RouteContext, type Routes } from "./route-context.js";
+import { newVersion, versionSchema } from "./state.js";
 
 async function createPrediction(
   ctx: RouteContext,
@@ -35,7 +37,7 @@ async function createPrediction(
   const version = model && (versionId ? model.versions.find((v) => v.id === versionId) : model.versions.at(-1));
   if (!model || !version) return problem(404, "Not found", `No model or version for ${key ?? String(body.version)}`);
   const input = (body.input ?? {}) as Record<string, unknown>;
-  const invalid = invalidFields(version.inputSchema, input);
+  const invalid = invalidFields(version.inputSchema, input, version.openapi_schema);
   if (invalid.length) {
     const detail = invalid.map((f) => `- ${f.field}: ${f.description}`).join("\n");
     return problem(422, "Input validation failed", detail, {
@@ -60,29 +62,34 @@ async function createPrediction(
   return start(ctx, job, version.run, waitMs);
 }
 
-/** Run a new job; with `waitMs` (`Prefer: wait`), answer once it is done or that time has passed. */
+/**
+ * Run a new job and answer 201; with `waitMs` (`Prefer: wait`), once it is done, that time
+ * has passed, or the client has gone. Replicate's create answer says `logs: ""` where
+ * later reads of a job that has logged nothing say `null`: so does the fake's.
+ */
 async function start(ctx: RouteContext, job: Job, run: Parameters<typeof runJob>[1], waitMs?: number) {
   ctx.state.jobs.set(job.record.id, job);
   ctx.watch(job);
   for (const listener of job.listeners) listener("start"); // Replicate's `start` webhook: at creation
   runJob(job, run, ctx.options.startDelayMs);
-  if (waitMs !== undefined) await settled(job, waitMs);
-  return json(job.record, 201);
+  if (waitMs !== undefined) await settled(job, waitMs, ctx.request.signal);
+  return json({ ...job.record, logs: job.record.logs ?? "" }, 201);
 }
 
 function jobOf(ctx: RouteContext, kind: Job["kind"]): Job | undefined {
-  const job = ctx.state.jobs.get(ctx.params[0] as string);
+  const job = ctx.state.jobs.get(param(ctx, kind === "prediction" ? "prediction_id" : "training_id"));
   return job?.kind === kind ? job : undefined;
 }
 
 async function createTraining(ctx: RouteContext): Promise<Response> {
-  const [owner, name, versionId] = ctx.params as [string, string, string];
+  const [owner, name, versionId] = ["model_owner", "model_name", "version_id"].map((p) => param(ctx, p));
   const trainer = ctx.state.models.get(`${owner}/${name}`);
   if (!trainer?.train || !trainer.versions.some((v) => v.id === versionId))
     return notFound(`Trainer ${owner}/${name}:${versionId}`);
   const body = await bodyOf(ctx);
   const destination = ctx.state.models.get(String(body.destination));
-  if (!destination) return problem(400, "Bad request", `Destination model ${String(body.destination)} does not exist`);
+  // Replicate's answer, word for word.
+  if (!destination) return problem(404, "Not found", "The specified training destination does not exist");
   const job = createJob("training", ctx.base, {
     model: `${owner}/${name}`,
     version: versionId,
@@ -92,17 +99,19 @@ async function createTraining(ctx: RouteContext): Promise<Response> {
   });
   const train = trainer.train;
   // The trainer's result is what the new version runs; the training's output names it.
-  await start(ctx, job, async (input, context) => {
+  return start(ctx, job, async (input, context) => {
     const result = await train(input, context);
     const run = typeof result === "function" ? (result as typeof train) : () => result;
-    const version = newVersion(run, destination.versions.at(-1)?.inputSchema);
+    // The trained version takes what the destination's versions took.
+    const latest = destination.versions.at(-1);
+    const schema = latest ? { document: latest.openapi_schema, input: latest.inputSchema } : versionSchema({});
+    const version = newVersion(run, schema);
     destination.versions.push(version);
     return {
       version: `${destination.owner}/${destination.name}:${version.id}`,
       weights: `${ctx.base}/files/weights-${version.id}`,
     };
   });
-  return json(job.record, 201);
 }
 
 /** A list, newest first, filtered as `predictions.list` allows (source, created_after, created_before). */
@@ -120,41 +129,6 @@ function list(ctx: RouteContext, kind: Job["kind"]): Response {
   return page(records, ctx.url, ctx.options.pageSize);
 }
 
-export const jobRoutes: Route[] = [
-  ["POST", /^\/predictions$/, (ctx) => createPrediction(ctx, undefined)],
-  [
-    "POST",
-    /^\/models\/([^/]+)\/([^/]+)\/predictions$/,
-    (ctx) => createPrediction(ctx, `${ctx.params[0]}/${ctx.params[1]}`),
-  ],
-  [
-    "POST",
-    /^\/deployments\/([^/]+)\/([^/]+)\/predictions$/,
-    (ctx) => {
-      const deployment = ctx.state.deployments.get(`${ctx.params[0]}/${ctx.params[1]}`);
-      if (!deployment) return notFound(`Deployment ${ctx.params[0]}/${ctx.params[1]}`);
-      const ref = `${deployment.owner}/${deployment.name}`;
-      return createPrediction(ctx, deployment.model, { ref, version: deployment.version });
-    },
-  ],
-  ["GET", /^\/predictions$/, (ctx) => list(ctx, "prediction")],
-  [
-    "GET",
-    /^\/predictions\/([^/]+)$/,
-    (ctx) => (jobOf(ctx, "prediction") ? json(jobOf(ctx, "prediction")?.record) : notFound("Prediction")),
-  ],
-  ["POST", /^\/predictions\/([^/]+)\/cancel$/, (ctx) => cancelRoute(ctx, "prediction")],
-  ["GET", /^\/stream\/([^/]+)$/, (ctx) => streamRoute(ctx)],
-  ["POST", /^\/models\/([^/]+)\/([^/]+)\/versions\/([^/]+)\/trainings$/, createTraining],
-  ["GET", /^\/trainings$/, (ctx) => list(ctx, "training")],
-  [
-    "GET",
-    /^\/trainings\/([^/]+)$/,
-    (ctx) => (jobOf(ctx, "training") ? json(jobOf(ctx, "training")?.record) : notFound("Training")),
-  ],
-  ["POST", /^\/trainings\/([^/]+)\/cancel$/, (ctx) => cancelRoute(ctx, "training")],
-];
-
 function cancelRoute(ctx: RouteContext, kind: Job["kind"]): Response {
   const job = jobOf(ctx, kind);
   if (!job) return notFound(kind === "prediction" ? "Prediction" : "Training");
@@ -162,13 +136,26 @@ function cancelRoute(ctx: RouteContext, kind: Job["kind"]): Response {
   return json(job.record);
 }
 
-function streamRoute(ctx: RouteContext): Response {
-  const job = jobOf(ctx, "prediction");
-  if (!job) return notFound("Stream");
-  let drop: number | undefined;
-  if (ctx.faults.dropStreams > 0) {
-    ctx.faults.dropStreams--;
-    drop = ctx.faults.dropAfterEvents;
-  }
-  return serveStream(job, ctx.request.headers.get("last-event-id"), drop);
+function getRoute(ctx: RouteContext, kind: Job["kind"]): Response {
+  const job = jobOf(ctx, kind);
+  return job ? json(job.record) : notFound(kind === "prediction" ? "Prediction" : "Training");
 }
+
+export const jobRoutes: Routes = {
+  "predictions.create": (ctx) => createPrediction(ctx, undefined),
+  "models.predictions.create": (ctx) =>
+    createPrediction(ctx, `${param(ctx, "model_owner")}/${param(ctx, "model_name")}`),
+  "deployments.predictions.create": (ctx) => {
+    const ref = `${param(ctx, "deployment_owner")}/${param(ctx, "deployment_name")}`;
+    const deployment = ctx.state.deployments.get(ref);
+    if (!deployment) return notFound(`Deployment ${ref}`);
+    return createPrediction(ctx, deployment.model, { ref, version: deployment.version });
+  },
+  "predictions.list": (ctx) => list(ctx, "prediction"),
+  "predictions.get": (ctx) => getRoute(ctx, "prediction"),
+  "predictions.cancel": (ctx) => cancelRoute(ctx, "prediction"),
+  "trainings.create": createTraining,
+  "trainings.list": (ctx) => list(ctx, "training"),
+  "trainings.get": (ctx) => getRoute(ctx, "training"),
+  "trainings.cancel": (ctx) => cancelRoute(ctx, "training"),
+};

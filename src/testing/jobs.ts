@@ -3,8 +3,15 @@
  * a terminal status, running the user's model function, collecting logs and output, and
  * recording the SSE events a stream serves (with ids, so a resumed stream can replay).
  */
-import { TERMINAL } from "../core/domain.js";
+
 import { describeError, newId, now } from "./http.js";
+import { DELIVERY_PREFIX, deliveryName, onTheWire } from "./job-output.js";
+
+/**
+ * The statuses a job ends in. The fake's own list, not the client's: a mistake in one
+ * must not hide in both, where no test would see it.
+ */
+export const TERMINAL: ReadonlySet<string> = new Set(["succeeded", "failed", "canceled", "aborted"]);
 
 /** What a model function gets besides its input. */
 export interface RunContext {
@@ -16,7 +23,8 @@ export interface RunContext {
 
 /**
  * A model: return the output (sync or async), or yield it piece by piece (an async
- * generator) for a token stream or several files. Throwing fails the prediction.
+ * generator) for a token stream or several files. A Blob, File, Uint8Array or ArrayBuffer
+ * in the output becomes the URL of a file the fake serves. Throwing fails the prediction.
  */
 export type ModelFunction = (input: Record<string, unknown>, context: RunContext) => unknown;
 
@@ -30,12 +38,17 @@ export interface JobEvent {
 export type JobChange = "start" | "output" | "logs" | "completed";
 
 export interface Job {
-  record: Record<string, unknown> & { id: string; status: string; logs: string; output?: unknown };
+  /** `logs` is null until something is logged, as in Replicate's answers. */
+  record: Record<string, unknown> & { id: string; status: string; logs: string | null; output?: unknown };
   events: JobEvent[];
   /** Called on every change: streams and held `Prefer: wait` requests listen here. */
   listeners: Set<(change: JobChange) => void>;
   controller: AbortController;
   kind: "prediction" | "training";
+  /** The files the model returned, by their name under {@link DELIVERY_PREFIX}. */
+  files: Map<string, Blob>;
+  /** The origin the job was created through: its files are served there. */
+  origin: string;
 }
 
 export function createJob(kind: Job["kind"], base: string, fields: Record<string, unknown>): Job {
@@ -52,9 +65,11 @@ export function createJob(kind: Job["kind"], base: string, fields: Record<string
       id,
       ...fields,
       status: "starting",
-      logs: "",
-      // A training has no output until it has one (the schema does not allow null there).
-      ...(kind === "prediction" && { output: null }),
+      logs: null,
+      // Present and null until there is one, for trainings too (as recorded, though the
+      // schema does not declare them nullable); a training's completed_at as well.
+      output: null,
+      ...(kind === "training" && { completed_at: null }),
       error: null,
       source: "api",
       created_at: now(),
@@ -64,6 +79,8 @@ export function createJob(kind: Job["kind"], base: string, fields: Record<string
     events: [],
     listeners: new Set(),
     controller: new AbortController(),
+    files: new Map(),
+    origin: new URL(base).origin,
   };
 }
 
@@ -97,21 +114,6 @@ function finish(job: Job, status: string, error?: string) {
   emit(job, "done", JSON.stringify(reason), "completed");
 }
 
-/**
- * `value` as the API carries it: through JSON, so `undefined` and functions in a list
- * become `null` as they would on the wire. What JSON cannot encode (a BigInt, a cycle)
- * throws, failing the prediction as Replicate fails one whose output it cannot encode.
- */
-function onTheWire(value: unknown): unknown {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new Error(`The model's output could not be encoded as JSON: ${describeError(error)}`);
-  }
-  return text === undefined ? null : JSON.parse(text);
-}
-
 /** An output piece as an SSE event's data: text as is, anything else as JSON. */
 const text = (piece: unknown) => (typeof piece === "string" ? piece : JSON.stringify(piece));
 
@@ -122,10 +124,15 @@ export function runJob(job: Job, fn: ModelFunction, startDelayMs: number): void 
     log(line) {
       if (TERMINAL.has(r.status)) return; // a canceled model that goes on cannot change the record
       const logged = String(line); // a model in JavaScript may log anything
-      r.logs += `${logged}\n`;
+      r.logs = `${r.logs ?? ""}${logged}\n`;
       emit(job, "logs", logged);
     },
     signal: job.controller.signal,
+  };
+  const keep = (file: Blob) => {
+    const name = deliveryName(job.files.size, file);
+    job.files.set(name, file);
+    return `${job.origin}${DELIVERY_PREFIX}/${r.id}/${name}`;
   };
   setTimeout(async () => {
     if (TERMINAL.has(r.status)) return;
@@ -138,12 +145,12 @@ export function runJob(job: Job, fn: ModelFunction, startDelayMs: number): void 
         r.output = [];
         for await (const piece of result as AsyncIterable<unknown>) {
           if (TERMINAL.has(r.status)) return;
-          const wire = onTheWire(piece); // before it is kept: the record must stay encodable
+          const wire = onTheWire(piece, keep); // before it is kept: the record must stay encodable
           (r.output as unknown[]).push(wire);
           emit(job, "output", text(wire));
         }
       } else {
-        const wire = onTheWire(result);
+        const wire = onTheWire(result, keep);
         r.output = wire;
         const pieces = Array.isArray(wire) ? wire : result === undefined ? [] : [wire];
         for (const piece of pieces) emit(job, "output", text(piece));
@@ -160,32 +167,4 @@ export function cancelJob(job: Job, byDeadline = false): void {
   if (TERMINAL.has(job.record.status)) return;
   job.controller.abort();
   finish(job, byDeadline && job.record.status === "starting" ? "aborted" : "canceled");
-}
-
-/** Resolve when the job is terminal or after `ms`, whichever comes first (`Prefer: wait`). */
-export function settled(job: Job, ms: number): Promise<void> {
-  if (TERMINAL.has(job.record.status)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      job.listeners.delete(listener);
-      resolve();
-    };
-    const listener = (change: JobChange) => change === "completed" && done();
-    const timer = setTimeout(done, ms);
-    job.listeners.add(listener);
-  });
-}
-
-/** The longest delay one timer holds (about 24.8 days); asked for longer, it fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * Cancel `job` when its `Cancel-After` deadline, `ms` from now, passes: in steps a timer
- * can hold, each unref'd so a far deadline does not keep the host process alive.
- */
-export function cancelAfter(job: Job, ms: number): void {
-  const step = Math.min(ms, MAX_TIMER_MS);
-  const timer = setTimeout(() => (ms > step ? cancelAfter(job, ms - step) : cancelJob(job, true)), step);
-  (timer as { unref?: () => void }).unref?.();
 }

@@ -20,13 +20,14 @@ function originOf(host: string): string | undefined {
 
 /**
  * `req` as a web `Request`, or the problem+json that refuses it: a missing or invalid
- * Host is a 400 (RFC 9112, section 3.2), a method fetch cannot represent a 501.
+ * Host is a 400 (RFC 9112, section 3.2), a method fetch cannot represent a 501. `signal`
+ * becomes the request's: aborted when the client goes away, it ends what the fake holds for it.
  *
  * @example
- * const request = toRequest(req, "127.0.0.1:4010")
+ * const request = toRequest(req, "127.0.0.1:4010", controller.signal)
  * const response = request instanceof Response ? request : await fake.fetch(request)
  */
-export function toRequest(req: IncomingMessage, ownHost: string): Request | Response {
+export function toRequest(req: IncomingMessage, ownHost: string, signal?: AbortSignal): Request | Response {
   // HTTP/1.0 may leave Host out: the server's own address stands in. HTTP/1.1 must send it.
   const host = req.headers.host ?? (req.httpVersion === "1.0" ? ownHost : undefined);
   if (host === undefined) return problem(400, "Bad request", "The Host header is required");
@@ -48,6 +49,7 @@ export function toRequest(req: IncomingMessage, ownHost: string): Request | Resp
     return new Request(url, {
       method,
       headers,
+      ...(signal && { signal }),
       ...(hasBody && { body: Readable.toWeb(req) as ReadableStream, duplex: "half" }),
     } as RequestInit);
   } catch (error) {

@@ -35,13 +35,20 @@ export async function serveFake(fake: FakeReplicate, options: { port?: number } 
   // Host is checked by `toRequest`, so a request without it gets problem+json, not Node's bare 400.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     count(req.socket, 1);
-    res.on("close", () => count(req.socket, -1));
+    // A client that leaves before its answer aborts the request, as it would abort a fetch:
+    // a held `Prefer: wait` ends, and its place in the in-flight limit is freed.
+    const left = new AbortController();
+    res.on("close", () => {
+      count(req.socket, -1);
+      if (!res.writableFinished) left.abort(new Error("fake: the client closed the connection"));
+    });
     void (async () => {
       let response: Response;
       try {
-        const request = toRequest(req, ownHost);
+        const request = toRequest(req, ownHost, left.signal);
         response = request instanceof Response ? request : await fake.fetch(request);
       } catch (error) {
+        if (left.signal.aborted) return; // nobody is left to answer
         response = answerFor(error); // a `fake` other than createFakeReplicate's may reject
       }
       await send(response, res);

@@ -2,6 +2,7 @@
  * What every route of the fake gets: the request, the state, the faults and settings;
  * and the one way routes read a request body, so every route refuses a bad one alike.
  */
+import type { OperationId } from "../generated/operations.js";
 import { describeError, Refusal } from "./http.js";
 import type { Job } from "./jobs.js";
 import type { FakeState } from "./state.js";
@@ -25,7 +26,8 @@ export interface RouteContext {
   url: URL;
   /** The API's base URL as the caller reached it, e.g. `http://127.0.0.1:4010/v1`. */
   base: string;
-  params: string[];
+  /** The path parameters, by their names in the schema's path template. */
+  params: Record<string, string>;
   state: FakeState;
   faults: Faults;
   options: { startDelayMs: number; pageSize: number; secret: string; username: string };
@@ -33,7 +35,21 @@ export interface RouteContext {
   watch: (job: Job) => void;
 }
 
-export type Route = [method: string, path: RegExp, handle: (ctx: RouteContext) => Response | Promise<Response>];
+/** What answers one operation (or one of the fake's own routes). */
+export type Route = (ctx: RouteContext) => Response | Promise<Response>;
+
+/** Routes keyed by the operationId they answer; the handler answers 501 for one that is missing. */
+export type Routes = { readonly [Id in OperationId]?: Route };
+
+/**
+ * A path parameter by name. The route was matched by a template naming it, so it is there.
+ *
+ * @example
+ * const job = ctx.state.jobs.get(param(ctx, "prediction_id"))
+ */
+export function param(ctx: RouteContext, name: string): string {
+  return ctx.params[name] ?? "";
+}
 
 /** The body as text. One that fails mid-read (the client went away) is the client's doing: a 400. */
 export async function textOf(ctx: RouteContext): Promise<string> {

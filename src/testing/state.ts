@@ -2,29 +2,27 @@
  * What the fake remembers, and the shapes it answers with. Kept apart from the routes so
  * tests and the demo can read the state directly.
  */
+import { type CogDocument, cogDocument } from "./cog-document.js";
+import type { InputSchema } from "./cog-input.js";
 import { newVersionId, now } from "./http.js";
 import type { Job, ModelFunction } from "./jobs.js";
-
-/** A JSON Schema, as much of it as the fake checks inputs against. */
-export interface InputSchema {
-  type?: string;
-  properties?: Record<string, InputSchema>;
-  required?: string[];
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  items?: InputSchema;
-  [key: string]: unknown;
-}
 
 export interface FakeVersion {
   id: string;
   created_at: string;
   cog_version: string;
-  openapi_schema: Record<string, unknown>;
+  /** The whole Cog OpenAPI document, served as the version's `openapi_schema`. */
+  openapi_schema: CogDocument;
   /** What runs for this version. */
   run: ModelFunction;
+  /** The Input schema inputs are checked against (its `$ref`s point into `openapi_schema`); none: any input. */
   inputSchema?: InputSchema | undefined;
+}
+
+/** What a version is described by: its Cog document, and the Input schema that is enforced, if any. */
+export interface VersionSchema {
+  document: CogDocument;
+  input: InputSchema | undefined;
 }
 
 export interface FakeModel {
@@ -46,6 +44,7 @@ export interface FakeModel {
 export interface FakeFile {
   id: string;
   sha256: string;
+  md5: string;
   name: string;
   content: Blob;
   metadata: Record<string, unknown>;
@@ -77,21 +76,41 @@ export function emptyState(): FakeState {
   return { models: new Map(), deployments: new Map(), jobs: new Map(), files: new Map(), collections: [] };
 }
 
-export function newVersion(
-  run: ModelFunction,
-  inputSchema?: InputSchema,
-  outputSchema?: unknown,
-  id = newVersionId(),
-): FakeVersion {
-  const schemas: Record<string, unknown> = { Input: inputSchema ?? { type: "object", properties: {} } };
-  if (outputSchema) schemas.Output = outputSchema;
+/**
+ * How a version registered with these options is described: a whole Cog document as given
+ * (copied, so that changing it afterwards does not change what the fake serves), its Input
+ * enforced; or a document built around `input` (enforced when given) and `output`.
+ *
+ * @example
+ * versionSchema({ openapi: JSON.parse(readFileSync("cog-schema.json", "utf8")) })
+ */
+export function versionSchema(options: {
+  input?: InputSchema | undefined;
+  output?: unknown;
+  openapi?: CogDocument | undefined;
+  trainable?: boolean;
+}): VersionSchema {
+  if (options.openapi) {
+    const document = JSON.parse(JSON.stringify(options.openapi)) as CogDocument;
+    return { document, input: document.components?.schemas?.Input as InputSchema | undefined };
+  }
+  return { document: cogDocument(options.input, options.output, options.trainable ?? false), input: options.input };
+}
+
+/**
+ * A new version running `run`, described by `schema`.
+ *
+ * @example
+ * model.versions.push(newVersion(run, { document: cogDocument(input, output, false), input }))
+ */
+export function newVersion(run: ModelFunction, schema: VersionSchema, id = newVersionId()): FakeVersion {
   return {
     id,
     created_at: now(),
     cog_version: "0.9.0",
-    openapi_schema: { openapi: "3.0.2", info: { title: "Cog", version: "0.1.0" }, components: { schemas } },
+    openapi_schema: schema.document,
     run,
-    inputSchema,
+    inputSchema: schema.input,
   };
 }
 
@@ -111,6 +130,9 @@ export function modelJson(m: FakeModel) {
     paper_url: m.links?.paper_url ?? null,
     license_url: m.links?.license_url ?? null,
     cover_image_url: m.links?.cover_image_url ?? null,
+    // Beyond the schema, as recorded answers carry them.
+    weights_url: m.links?.weights_url ?? null,
+    created_at: m.created_at,
     default_example: null,
     is_official: false,
     run_count: m.run_count,
@@ -124,48 +146,11 @@ export function fileJson(f: FakeFile, base: string) {
     name: f.name,
     content_type: f.content.type || "application/octet-stream",
     size: f.content.size,
-    checksums: { sha256: f.sha256 },
+    etag: f.md5, // as recorded: the md5 in hex, beside the checksums
+    checksums: { sha256: f.sha256, md5: f.md5 },
     metadata: f.metadata,
     created_at: f.created_at,
     expires_at: new Date(Date.parse(f.created_at) + 86_400_000).toISOString(),
     urls: { get: `${base}/files/${f.id}` },
   };
-}
-
-/** Check `input` against a model's input schema; the list is what a 422 reports. */
-export function invalidFields(
-  schema: InputSchema | undefined,
-  input: unknown,
-): { field: string; description: string }[] {
-  if (!schema) return [];
-  const problems: { field: string; description: string }[] = [];
-  const check = (s: InputSchema, value: unknown, field: string) => {
-    const type = s.type;
-    const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
-    const ok =
-      type === undefined ||
-      (type === "integer" && Number.isInteger(value)) ||
-      (type === "array" && Array.isArray(value)) ||
-      (type === "object" && isObject) ||
-      (type !== "object" && type !== "array" && type !== "integer" && typeof value === type);
-    if (!ok) return problems.push({ field, description: `Invalid type. Expected: ${type}, given: ${typeof value}` });
-    if (s.enum && !s.enum.includes(value))
-      problems.push({ field, description: `must be one of ${JSON.stringify(s.enum)}` });
-    if (typeof value === "number" && s.minimum !== undefined && value < s.minimum) {
-      problems.push({ field, description: `Must be greater than or equal to ${s.minimum}` });
-    }
-    if (typeof value === "number" && s.maximum !== undefined && value > s.maximum) {
-      problems.push({ field, description: `Must be less than or equal to ${s.maximum}` });
-    }
-    if (type === "object" && s.properties) {
-      const v = value as Record<string, unknown>;
-      for (const name of s.required ?? [])
-        if (v[name] === undefined) problems.push({ field: `${field}.${name}`, description: `${name} is required` });
-      for (const [name, inner] of Object.entries(s.properties))
-        if (v[name] !== undefined) check(inner, v[name], `${field}.${name}`);
-    }
-    return 0;
-  };
-  check({ type: "object", ...schema }, input, "input");
-  return problems;
 }
