@@ -113,7 +113,10 @@ describe("a model's files become URLs the fake serves", () => {
     const response = await fetch(url);
     expect(response.headers.get("content-type")).toBe("image/png");
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(PNG);
-    // An http: URL is not taken for a file by run's output normalisation; a FileOutput reads it all the same.
     expect(await bytesOf(new FileOutput(url))).toEqual(PNG);
+    // run takes a loopback http URL for a file, as it takes https ones.
+    const file = await run(replicate, "acme/blob", { input: {} });
+    expect(file).toBeInstanceOf(FileOutput);
+    expect(await bytesOf(file as FileOutput)).toEqual(PNG);
   });
 });

@@ -230,6 +230,18 @@ describe("normalizeOutput with a schema (Cog shapes)", () => {
     expect(normalizeOutput("http://example.com/a.png", { schema })).toBe("http://example.com/a.png");
   });
 
+  test("an http: URL on loopback (a local server, the fake over HTTP) becomes a FileOutput", () => {
+    for (const url of [
+      "http://127.0.0.1:4010/fake-delivery/p/0.png",
+      "http://localhost:3000/a.png",
+      "http://[::1]:80/a",
+    ]) {
+      expect(normalizeOutput(url)).toBeInstanceOf(FileOutput);
+    }
+    expect(normalizeOutput("http://127.0.0.1.evil.example/a.png")).toBe("http://127.0.0.1.evil.example/a.png");
+    expect(normalizeOutput("http://localhost.example/a.png")).toBe("http://localhost.example/a.png");
+  });
+
   test("a plain string (no format) that looks like a URL stays a string", () => {
     expect(normalizeOutput(DELIVERY, { schema: { type: "string", title: "Output" } })).toBe(DELIVERY);
   });

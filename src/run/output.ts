@@ -38,8 +38,18 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null &&
   (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
-const isFileUrl = (v: unknown): v is string =>
-  typeof v === "string" && (v.startsWith("https:") || v.startsWith("data:"));
+/** A loopback http URL: what a local server (the fake over HTTP, a dev proxy) hands out. */
+const LOCAL_HTTP = /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?\//;
+
+/**
+ * Whether a string is a file's URL: https and data URLs, and http on loopback only (a
+ * local server; plain http anywhere else is no file host of Replicate's).
+ *
+ * @example
+ * isFileUrl("https://replicate.delivery/x/out.png") // true
+ */
+export const isFileUrl = (v: unknown): v is string =>
+  typeof v === "string" && (v.startsWith("https:") || v.startsWith("data:") || LOCAL_HTTP.test(v));
 
 function resolveRef(schema: OutputSchema | undefined, root: unknown, depth = 0): OutputSchema | undefined {
   if (!schema || depth > 16) return schema;
