@@ -11,6 +11,7 @@ const createParams = { body: { version: "v1", input: { prompt: "hi" } } } as con
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe("parseRetryAfter", () => {
@@ -121,11 +122,12 @@ describe("creates (POST) are never sent twice unless the first was refused", () 
     expect(bodies.map((b) => JSON.parse(b))).toEqual([createParams.body, createParams.body]);
   });
 
-  it("retry after a 429, waiting exactly as long as Retry-After says", async () => {
+  it("retry after a 429, waiting Retry-After plus jitter: here a quarter more", async () => {
     vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
     const fetch = scriptedFetch(json(429, { detail: "slow down" }, { "retry-after": "2" }), json(201, prediction));
     const result = client(fetch).predictions.create(createParams);
-    await vi.advanceTimersByTimeAsync(1999);
+    await vi.advanceTimersByTimeAsync(2499);
     expect(fetch.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     await expect(result).resolves.toEqual(prediction);
@@ -134,6 +136,7 @@ describe("creates (POST) are never sent twice unless the first was refused", () 
 
   it("honour Retry-After given as an HTTP date", async () => {
     vi.useFakeTimers({ now: Date.parse("2026-11-25T10:00:00Z") });
+    vi.spyOn(Math, "random").mockReturnValue(0); // no jitter: the date itself
     const fetch = scriptedFetch(
       json(429, {}, { "retry-after": "Wed, 25 Nov 2026 10:00:05 GMT" }),
       json(201, prediction),

@@ -1,30 +1,34 @@
 #!/usr/bin/env node
-// Two benchmarks against the fake Replicate served over loopback HTTP:
+// Two benchmarks against the fake Replicate served over loopback HTTP, with the official
+// client (`replicate`, a devDependency) measured alongside as a peer:
 //
-// 1. Concurrency: 1,000 concurrent `run` calls while the fake allows 50 requests in flight
-//    and answers 429 + Retry-After past that. Counts completions, predictions created
-//    (duplicates would mean a create was sent twice) and requests against the minimum
-//    possible (one create per run, each finishing inside its sync window).
-// 2. Overhead: a generated operation (`predictions.get`) against a bare `fetch` of the same
-//    URL, 5,000 sequential calls each, interleaved; the ratio of the medians. Three pairs:
-//    the default client (whose 120 s deadline hands fetch an AbortSignal, which Node's
-//    fetch charges for), a client with no deadline, and the default client against a bare
-//    fetch given the same deadline by hand.
+// 1. Overhead: a generated operation (`predictions.get`) against a bare `fetch` of the
+//    same URL, 5,000 sequential calls each, interleaved; the ratio of the medians. Pairs:
+//    the default client (its 120 s deadline included), a client with no deadline, and the
+//    official client's `predictions.get`.
+// 2. Burst: 1,000 concurrent `run` calls while the fake allows 50 requests in flight and
+//    answers 429 + Retry-After: 1 past that. The connection pool is opened first (as many
+//    concurrent requests as the burst), so the burst really arrives at once rather than
+//    spread out by connection set-up. Counts completions, predictions created (more than
+//    completions would mean a create was sent twice), and requests against the minimum
+//    possible (one create per run, each finishing inside its sync window). The default
+//    client is made with no options but baseUrl and auth.
 //
-//   npm run build && node scripts/bench-fake.mjs
-import { createReplicate } from "../../dist/index.js";
-import { createLimiter } from "../../dist/limit.js";
-import { run } from "../../dist/run.js";
+//   npm run bench:fake
+import Replicate from "replicate";
+import { createLimiter, createReplicate, run } from "../../dist/index.js";
 import { createFakeReplicate } from "../../dist/testing.js";
 import { serveFake } from "../../dist/testing-node.js";
 
 const RUNS = 1000;
 const LIMIT = 50;
 const CALLS = 5000;
+const auth = "bench";
 
 const fake = createFakeReplicate({ startDelayMs: 1 });
-fake.model("bench/echo", (input) => input.n);
+fake.model("bench/echo", (input) => input.n, { version: "a".repeat(64) });
 const server = await serveFake(fake);
+const baseUrl = server.url;
 
 // Count what reaches the fake: wrap its handler (the server calls fake.fetch).
 let requests = 0;
@@ -37,28 +41,52 @@ fake.fetch = async (request) => {
   return response;
 };
 
-async function concurrency(label, options) {
+/**
+ * Open as many pooled connections as the burst will use. The fake holds each request a
+ * moment, so all are in flight together and each needs a connection of its own (answered
+ * at once, the first few connections would serve them all, and the burst would then
+ * queue in the pool instead of reaching the server).
+ */
+async function warmPool() {
+  fake.faults.maxInFlight = Number.POSITIVE_INFINITY;
+  fake.faults.latencyMs = 300;
+  const headers = { authorization: `Bearer ${auth}` };
+  await Promise.all(
+    Array.from({ length: RUNS }, () => fetch(`${baseUrl}/account`, { headers }).then((r) => r.arrayBuffer())),
+  );
+  fake.faults.latencyMs = 0;
+}
+
+/** `start(n)` runs model bench/echo with input n and resolves to its output. */
+async function burst(label, start) {
+  await warmPool();
   fake.faults.maxInFlight = LIMIT;
   fake.faults.retryAfterSec = 1;
   requests = 0;
   tooMany = 0;
   const before = fake.state.jobs.size;
-  const replicate = createReplicate({ auth: "bench", baseUrl: server.url, retry: { retries: 50 }, ...options });
   const started = performance.now();
-  const results = await Promise.allSettled(
-    Array.from({ length: RUNS }, (_, n) => run(replicate, "bench/echo", { input: { n }, raw: true })),
-  );
+  const results = await Promise.allSettled(Array.from({ length: RUNS }, (_, n) => start(n)));
   const seconds = (performance.now() - started) / 1000;
   const ok = results.filter((r, n) => r.status === "fulfilled" && r.value === n).length;
   const created = fake.state.jobs.size - before;
+  const failures = new Map();
+  for (const r of results) {
+    if (r.status === "rejected") {
+      const key = `${r.reason?.name}${r.reason?.status ? ` ${r.reason.status}` : ""}`;
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+    }
+  }
+  const why = failures.size ? `; rejected: ${[...failures].map(([k, v]) => `${v} ${k}`).join(", ")}` : "";
   console.log(
-    `${label.padEnd(34)} ${ok}/${RUNS} completed, ${created} predictions created, ${requests} requests ` +
-      `(${(requests / RUNS).toFixed(2)}× the minimum; ${tooMany} answered 429) in ${seconds.toFixed(1)} s`,
+    `burst, ${label.padEnd(30)} ${ok}/${RUNS} completed, ${created} predictions created ` +
+      `(${created - ok} duplicates or orphans), ${requests} requests (${(requests / RUNS).toFixed(2)}× the minimum; ` +
+      `${tooMany} answered 429) in ${seconds.toFixed(1)} s${why}`,
   );
   fake.faults.maxInFlight = Number.POSITIVE_INFINITY;
 }
 
-/** Ratio of medians of `ours` against `base`, 5,000 sequential calls each, interleaved. */
+/** Ratio of medians of `ours` against `base`, CALLS sequential calls each, interleaved. */
 async function ratio(ours, base) {
   for (let i = 0; i < 500; i++) await Promise.all([base(), ours()]); // warm up both paths
   const times = { base: [], ours: [] };
@@ -76,47 +104,42 @@ async function ratio(ours, base) {
 }
 
 async function overhead() {
-  fake.model("bench/echo", (input) => input.n, { version: "a".repeat(64) });
-  const replicate = createReplicate({ auth: "bench", baseUrl: server.url });
+  const replicate = createReplicate({ auth, baseUrl });
   const { id } = await replicate.predictions.create({ body: { version: "a".repeat(64), input: { n: 1 } } });
-  const url = `${server.url}/predictions/${id}`;
-  const headers = { authorization: "Bearer bench" };
+  const url = `${baseUrl}/predictions/${id}`;
+  const headers = { authorization: `Bearer ${auth}` };
   const bare = () => fetch(url, { headers }).then((r) => r.json());
-  // The client's default 120 s deadline, done by hand: an AbortSignal and a timer per call.
-  const bareDeadline = () => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 120_000);
-    return fetch(url, { headers, signal: controller.signal })
-      .then((r) => r.json())
-      .finally(() => clearTimeout(timer));
-  };
-  const noDeadline = createReplicate({ auth: "bench", baseUrl: server.url, timeoutMs: Number.POSITIVE_INFINITY });
+  const noDeadline = createReplicate({ auth, baseUrl, timeoutMs: Number.POSITIVE_INFINITY });
+  const official = new Replicate({ auth, baseUrl });
   const cases = [
-    ["default client (120 s deadline)", () => replicate.predictions.get({ prediction_id: id }), "bare fetch", bare],
-    ["timeoutMs: Infinity", () => noDeadline.predictions.get({ prediction_id: id }), "bare fetch", bare],
-    [
-      "default client (120 s deadline)",
-      () => replicate.predictions.get({ prediction_id: id }),
-      "bare fetch with the same deadline",
-      bareDeadline,
-    ],
+    ["default client (120 s deadline)", () => replicate.predictions.get({ prediction_id: id })],
+    ["timeoutMs: Infinity", () => noDeadline.predictions.get({ prediction_id: id })],
+    ["official client (replicate@1.4.0)", () => official.predictions.get(id)],
   ];
-  for (const [label, ours, baseLabel, base] of cases) {
-    const m = await ratio(ours, base);
+  for (const [label, ours] of cases) {
+    const m = await ratio(ours, bare);
     const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
     console.log(
-      `overhead, ${label} vs ${baseLabel}: predictions.get median ${us(m.ours)}, baseline ${us(m.base)}, ` +
+      `overhead, ${label.padEnd(34)} vs bare fetch: predictions.get median ${us(m.ours)}, baseline ${us(m.base)}, ` +
         `ratio ${(m.ours / m.base).toFixed(3)} over ${CALLS} calls each`,
     );
   }
 }
 
 try {
-  // Overhead first: the concurrency runs leave 2,000 predictions in the fake's memory,
-  // and the garbage collector's extra work would blur the per-call figures.
+  // Overhead first: the bursts leave thousands of predictions in the fake's memory, and
+  // the garbage collector's extra work would blur the per-call figures.
   await overhead();
-  await concurrency(`createLimiter(${LIMIT})`, { limiter: createLimiter(LIMIT) });
-  await concurrency("no client-side cap (429s retried)", {});
+  const ours = (options) => {
+    const replicate = createReplicate({ auth, baseUrl, ...options });
+    return (n) => run(replicate, "bench/echo", { input: { n }, raw: true });
+  };
+  await burst("default client", ours({}));
+  const official = new Replicate({ auth, baseUrl });
+  await burst("official client", (n) => official.run("bench/echo", { input: { n } }));
+  // For the record: a fixed cap at the fake's limit, and no client-side cap at all.
+  await burst(`createLimiter(${LIMIT})`, ours({ limiter: createLimiter(LIMIT) }));
+  await burst("limiter: false (no cap)", ours({ limiter: false }));
 } finally {
   await server.close();
 }

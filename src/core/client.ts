@@ -2,6 +2,7 @@
  * `createReplicate`: resolves the options once and assembles the client from the
  * transport and the generated operations.
  */
+import { createAdaptiveLimiter } from "./adaptive.js";
 import { checkTimeout } from "./checks.js";
 import { DEFAULT_BASE_URL } from "./domain.js";
 import { readEnv } from "./env.js";
@@ -53,17 +54,22 @@ export interface ReplicateOptions {
   timeoutMs?: number;
   /**
    * How failed requests are retried, or `false` for never. Creates (POST) are retried
-   * only when the server provably did not take them.
+   * only when the server provably did not take them: a 429, or a connection never opened.
+   * A 429 is retried until the call's deadline, after its `Retry-After` plus up to half
+   * as long again (jitter).
    * @default { retries: 2, baseDelayMs: 500, maxDelayMs: 30_000 }
    */
   retry?: RetryPolicy | false;
   /**
-   * Caps requests in flight: the rest wait their turn on the client. Set it near your
-   * rate limit to turn a burst of calls into a queue instead of 429s.
-   * @default no cap
+   * Caps requests in flight: the rest wait their turn on the client, so a burst of calls
+   * becomes a queue instead of a wave of 429s. By default the client adapts its own cap to
+   * the rate limit: 64 in flight at first, halved on each round of 429s, grown again by
+   * the answers that follow (AIMD, as TCP does). A `Limiter` (`createLimiter(n)`, or one
+   * shared between clients) replaces that; `false` sends every call at once.
+   * @default an adaptive cap, starting at 64
    * @example createReplicate({ limiter: createLimiter(50) })
    */
-  limiter?: Limiter;
+  limiter?: Limiter | false;
 }
 
 /**
@@ -142,10 +148,11 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
     auth,
     fetch: options.fetch,
     userAgent,
-    headers: new Headers(options.headers === undefined ? undefined : headerRecord("headers", options.headers)),
+    // A plain record, not a `Headers`: making a client touches none of the fetch machinery.
+    headers: options.headers === undefined ? {} : headerRecord("headers", options.headers),
     timeoutMs,
     retry: resolveRetry(options.retry),
-    limiter: options.limiter,
+    limiter: options.limiter === false ? undefined : (options.limiter ?? createAdaptiveLimiter()),
   });
   const { request, operations } = createOperations(send, baseUrl);
   return attachParts(Object.assign(operations, { request, baseUrl }), { send, baseUrl, timeoutMs });

@@ -1,10 +1,18 @@
 /**
  * A counting semaphore for requests in flight, so a burst of calls queues on the client
- * instead of earning a wave of 429s from the server. Exported from
- * `replicate-kit`, so apps that do not cap concurrency do not bundle it.
+ * instead of earning a wave of 429s from the server. Exported from `replicate-kit`, for a
+ * fixed cap (or one shared between clients); without one, a client adapts its own
+ * (`adaptive.ts`).
  */
 import { InputError } from "./errors.js";
 import { abortReason } from "./signals.js";
+
+/**
+ * A slot's release. The client says how the attempt it covered ended: `true` when it was
+ * answered 429 (rate limited), `false` for any other answer, nothing when no answer came.
+ * A limiter may use that to adapt, or ignore it.
+ */
+export type Release = (rateLimited?: boolean) => void;
 
 /**
  * Hands out slots for requests; a slot is returned by calling its release. The client
@@ -13,7 +21,66 @@ import { abortReason } from "./signals.js";
  */
 export interface Limiter {
   /** Resolves with a release once a slot is free; rejects with the signal's reason on abort. */
-  acquire(signal: AbortSignal | undefined): Promise<() => void>;
+  acquire(signal: AbortSignal | undefined): Promise<Release>;
+}
+
+/**
+ * Slots for requests in flight: up to `window` at once, the rest waiting their turn in
+ * order (a call aborted while it waits leaves the queue with the signal's reason). A free
+ * slot is handed back as it is, not as a promise, so the client's common case costs no
+ * turn of the event loop. With `adapt` the window follows the answers (AIMD, as TCP's
+ * congestion window does): it halves on a 429, not below 1, and grows on other answers,
+ * by one per answer until the first 429 (slow start: it doubles per round trip), then by
+ * one per window's worth of answers (additive increase). It grows only while in use
+ * (calls waiting, or the window full), so a quiet spell cannot inflate it. Only a 429 to
+ * a request sent since the last halving halves it again: the others were sent under the
+ * old window, and answer for it. Errors without an answer change nothing.
+ *
+ * @example
+ * const acquire = slots(4)
+ * const release = await acquire(signal)
+ * release(response.status === 429)
+ */
+export function slots(window: number, adapt = false): (signal: AbortSignal | undefined) => Release | Promise<Release> {
+  let threshold = Number.POSITIVE_INFINITY;
+  let active = 0;
+  // Counts the halvings; each slot remembers the one it was handed out under.
+  let epoch = 0;
+  const waiting: (() => void)[] = [];
+  const take = (): Release => {
+    active++;
+    const seen = epoch;
+    let held = true;
+    return (rateLimited) => {
+      if (!held) return; // only a release's first call counts
+      held = false;
+      if (adapt && rateLimited === false && (waiting.length > 0 || active >= window)) {
+        window += window < threshold ? 1 : 1 / window;
+      } else if (adapt && rateLimited && seen === epoch) {
+        epoch++;
+        window = threshold = Math.max(1, window / 2);
+      }
+      active--;
+      while (waiting.length > 0 && active < window) waiting.shift()?.();
+    };
+  };
+  return (signal) => {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (waiting.length === 0 && active < window) return take();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const at = waiting.indexOf(enter);
+        if (at >= 0) waiting.splice(at, 1);
+        reject(abortReason(signal as AbortSignal));
+      };
+      const enter = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(take());
+      };
+      waiting.push(enter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  };
 }
 
 /**
@@ -26,40 +93,6 @@ export interface Limiter {
  */
 export function createLimiter(max: number): Limiter {
   if (!(Number.isInteger(max) && max >= 1)) throw new InputError(`createLimiter(max): max must be a whole number ≥ 1.`);
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  /** A slot's release: only its first call counts. */
-  const slot = () => {
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      const next = waiting.shift();
-      // Hand the slot straight over (`active` stays the same), or free it.
-      if (next) next();
-      else active--;
-    };
-  };
-  return {
-    acquire: (signal) =>
-      new Promise((resolve, reject) => {
-        const onAbort = () => {
-          const at = waiting.indexOf(grant);
-          if (at >= 0) waiting.splice(at, 1);
-          reject(abortReason(signal as AbortSignal));
-        };
-        const grant = () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(slot());
-        };
-        if (signal?.aborted) onAbort();
-        else if (active < max) {
-          active++;
-          resolve(slot());
-        } else {
-          waiting.push(grant);
-          signal?.addEventListener("abort", onAbort, { once: true });
-        }
-      }),
-  };
+  const acquire = slots(max);
+  return { acquire: (signal) => Promise.resolve(acquire(signal)) };
 }

@@ -55,15 +55,20 @@ export function strictFetch(send: Send, options: SendOptions): (request: Request
   return async (request) => {
     const response = await send(request, options);
     if (response.ok) return response;
-    throw new ApiError({
-      status: response.status,
-      method: request.method,
-      url: request.url,
-      headers: response.headers,
-      body: await response.text(),
-      retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
-    });
+    throw await apiError(request, response);
   };
+}
+
+/** The ApiError for a non-2xx answer to `request`, carrying the exact body. */
+async function apiError(request: RequestParts, response: Response): Promise<ApiError> {
+  return new ApiError({
+    status: response.status,
+    method: request.method,
+    url: request.url,
+    headers: response.headers,
+    body: await response.text(),
+    retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+  });
 }
 
 /** A (buffered) success body, read as the operation declares it. */
@@ -88,7 +93,10 @@ export function createOperations(send: Send, baseUrl: string) {
     const fetchPage = async (url: string) => {
       // Pages share the headers: the transport completes them in place, the same way each
       // time, as every page is under baseUrl.
-      const response = await strictFetch(send, sendOptions)({ url, method: spec.method, headers, body });
+      const request = { url, method: spec.method, headers, body };
+      // As strictFetch does, one async layer fewer: this runs on every call.
+      const response = await send(request, sendOptions);
+      if (!response.ok) throw await apiError(request, response);
       return read(response, spec.response);
     };
     const first = fetchPage(baseUrl + target);

@@ -11,7 +11,11 @@
 /** How failed requests are retried. */
 export interface RetryPolicy {
   /**
-   * Retries after the first attempt.
+   * Retries after the first attempt, when it failed with a 5xx, 408 or a connection error
+   * (only those that may be repeated). A 429 is retried until the call's deadline instead,
+   * without using these up: the server refused the request, so sending it again is safe,
+   * and waiting out a rate limit is what a burst of calls needs. Without a deadline
+   * (`timeoutMs: Infinity`), 429s count against `retries` too.
    * @default 2
    */
   retries?: number;
@@ -29,9 +33,12 @@ export interface RetryPolicy {
   maxDelayMs?: number;
 }
 
-export type ResolvedRetry = Readonly<Required<RetryPolicy>>;
+export type ResolvedRetry = Readonly<Required<RetryPolicy>> & {
+  /** Whether a 429 is retried until the deadline (false with `retry: false`: never retry). */
+  readonly untilDeadline: boolean;
+};
 
-const NO_RETRY: ResolvedRetry = { retries: 0, baseDelayMs: 0, maxDelayMs: 0 };
+const NO_RETRY: ResolvedRetry = { retries: 0, baseDelayMs: 0, maxDelayMs: 0, untilDeadline: false };
 
 /** Fill in defaults once, at client creation. */
 export function resolveRetry(policy: RetryPolicy | false | undefined): ResolvedRetry {
@@ -40,7 +47,7 @@ export function resolveRetry(policy: RetryPolicy | false | undefined): ResolvedR
   for (const [key, value] of Object.entries(resolved)) {
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`retry.${key} must be a number ≥ 0`);
   }
-  return resolved;
+  return { ...resolved, untilDeadline: true };
 }
 
 /** Safe to repeat: the server's state after two is the same as after one (RFC 9110 §9.2.2). */
@@ -98,4 +105,41 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 export function backoffMs(attempt: number, policy: ResolvedRetry, random: () => number = Math.random): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return exp / 2 + random() * (exp / 2);
+}
+
+/** Retries a call has spent: those `retries` counts, and 429s retried until the deadline. */
+export interface Spent {
+  tries: number;
+  limited: number;
+}
+
+/**
+ * How long to wait before sending a request again after an answer of `status`, counting
+ * the retry in `spent`; or undefined to hand the answer back. `bounded`: whether the
+ * call has a deadline, which 429s are retried until.
+ *
+ * A `Retry-After` is waited with jitter, between it and half as long again (never over
+ * `maxDelayMs`): never sooner than the server asked, and calls refused in the same
+ * instant (a burst's worth) do not all come back in the same instant either. Without one,
+ * or with 0 (which would make a rate-limited loop spin), the backoff applies.
+ *
+ * @example
+ * retryWait("POST", 429, "1", { tries: 0, limited: 0 }, resolveRetry(undefined), true) // 1000 to 1500
+ */
+export function retryWait(
+  method: string,
+  status: number,
+  retryAfter: string | null,
+  spent: Spent,
+  policy: ResolvedRetry,
+  bounded: boolean,
+  random: () => number = Math.random,
+): number | undefined {
+  const endless = status === 429 && policy.untilDeadline && bounded;
+  if ((!endless && spent.tries >= policy.retries) || !shouldRetry(method, { status })) return undefined;
+  const asked = parseRetryAfter(retryAfter);
+  // Asked to wait longer than allowed: hand the answer back; the caller's ApiError carries it.
+  if (asked !== undefined && asked > policy.maxDelayMs) return undefined;
+  const n = endless ? spent.limited++ : spent.tries++;
+  return asked ? Math.min(policy.maxDelayMs, asked * (1 + random() / 2)) : backoffMs(n, policy, random);
 }

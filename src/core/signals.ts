@@ -2,6 +2,7 @@
  * Abort-aware waiting and deadlines. Every wait in the library goes through here, so
  * an abort ends it at once and a deadline cannot be forgotten.
  */
+import { mayShare, sharedDeadline } from "./shared-deadline.js";
 
 /** The reason a signal aborted with, as an Error-like value to reject with. */
 export function abortReason(signal: AbortSignal): unknown {
@@ -23,26 +24,30 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
-    let timer: ReturnType<typeof setTimeout>;
     const onAbort = () => {
-      clearTimeout(timer);
+      stop();
       reject(abortReason(signal as AbortSignal));
     };
-    // Longer than a timer can hold (a huge Retry-After, say): wait in steps, since a
-    // longer delay would fire at once and turn a wait into a storm of requests.
-    const arm = (left: number) => {
-      timer = setTimeout(
-        () => {
-          if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        Math.min(left, MAX_TIMER_MS),
-      );
-    };
-    arm(ms);
+    const stop = after(ms, () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    });
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/**
+ * Call `fire` after `ms`; the function returned cancels it. Longer than a timer can hold
+ * (a huge Retry-After or deadline), it waits in steps, since a longer delay would fire at
+ * once and turn a wait into a storm of requests.
+ */
+function after(ms: number, fire: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (left: number) => {
+    timer = setTimeout(left > MAX_TIMER_MS ? () => arm(left - MAX_TIMER_MS) : fire, Math.min(left, MAX_TIMER_MS));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
 }
 
 /** One signal for one call: the caller's signal and an optional deadline, combined. */
@@ -60,41 +65,40 @@ export interface Deadline {
 
 /**
  * Combine a caller's signal with a deadline of `timeoutMs`. Without a deadline
- * (undefined or `Infinity`) the caller's signal, or none, is used as it is: every AbortSignal handed to `fetch` measurably costs time and garbage
- * (`npm run bench:fake`). Hand-rolled rather than `AbortSignal.any`, which older
+ * (undefined or `Infinity`) the caller's signal, or none, is used as it is: every
+ * AbortSignal handed to `fetch` measurably costs time and garbage (`npm run bench:fake`). Hand-rolled rather than `AbortSignal.any`, which older
  * browsers and Node 20.0–20.2 lack, and so that the listener on a long-lived caller
  * signal is removed afterwards.
+ *
+ * `shared` lets a long deadline without a caller's signal share its signal and timer
+ * with other calls (`shared-deadline.ts`): only where nothing outlives the deadline on
+ * that signal, as `dispose(false)` then keeps nothing going.
  *
  * @example
  * const d = deadline(options.signal, 30_000)
  * try { await fetch(url, { signal: d.signal }) } finally { d.dispose() }
  */
 export function deadline(signal: AbortSignal, timeoutMs: number | undefined): Deadline & { signal: AbortSignal };
-export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): Deadline;
-export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined): Deadline {
+export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined, shared?: boolean): Deadline;
+export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined, shared = false): Deadline {
   if (timeoutMs === undefined || timeoutMs === Number.POSITIVE_INFINITY) {
     return { signal, expired: () => false, dispose() {} };
   }
+  if (shared && !signal && mayShare(timeoutMs)) return sharedDeadline(timeoutMs);
   const controller = new AbortController();
   let expired = false;
   const onAbort = () => controller.abort(abortReason(signal as AbortSignal));
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
-  let timer: ReturnType<typeof setTimeout>;
-  // `ms` left to wait: longer than a timer can hold, it takes several in a row.
-  const arm = (ms: number) => {
-    const expire = () => {
-      expired = true;
-      controller.abort(new DOMException(`Timed out after ${timeoutMs} ms`, "TimeoutError"));
-    };
-    timer = setTimeout(ms > MAX_TIMER_MS ? () => arm(ms - MAX_TIMER_MS) : expire, Math.min(ms, MAX_TIMER_MS));
-  };
-  arm(timeoutMs);
+  const stop = after(timeoutMs, () => {
+    expired = true;
+    controller.abort(new DOMException(`Timed out after ${timeoutMs} ms`, "TimeoutError"));
+  });
   return {
     signal: controller.signal,
     expired: () => expired,
     dispose(detach = true) {
-      clearTimeout(timer);
+      stop();
       if (detach) signal?.removeEventListener("abort", onAbort);
     },
   };

@@ -5,11 +5,11 @@
  * and the openapi-fetch client all send through it, so they share the same behaviour.
  */
 import { ConnectionError, TimeoutError } from "./errors.js";
-import { headerCompleter } from "./headers.js";
-import type { Limiter } from "./limiter.js";
+import { type HeaderSource, headerCompleter } from "./headers.js";
+import type { Release } from "./limiter.js";
 import { afterRedirect, isRedirect, mayFollowBlind } from "./redirects.js";
 import { buffered, underDeadline } from "./responses.js";
-import { backoffMs, parseRetryAfter, type ResolvedRetry, shouldRetry } from "./retry.js";
+import { backoffMs, type ResolvedRetry, retryWait, shouldRetry } from "./retry.js";
 import { abortReason, deadline, sleep } from "./signals.js";
 
 /** A `fetch`-compatible function. */
@@ -21,11 +21,15 @@ export interface TransportConfig {
   readonly auth: string | undefined;
   readonly fetch: FetchLike | undefined;
   readonly userAgent: string | undefined;
-  readonly headers: Headers;
+  /** Extra headers for the API's origin: lower-case names, values checked (`headerRecord`). */
+  readonly headers: HeaderSource;
   readonly timeoutMs: number | undefined;
   readonly retry: ResolvedRetry;
-  /** Caps requests in flight; undefined for no cap. */
-  readonly limiter?: Limiter | undefined;
+  /**
+   * Slots for requests in flight (a `Limiter`, or the adaptive default, which hands a free
+   * slot over without a promise); undefined for no cap.
+   */
+  readonly limiter?: { acquire(signal: AbortSignal | undefined): Release | Promise<Release> } | undefined;
 }
 
 /** Per-call choices. */
@@ -102,9 +106,11 @@ export function createTransport(config: TransportConfig): Send {
     let headers = headersFor(url, parts.headers, options.authorize === true);
     const byHand = parts.redirect === undefined;
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
-    const d = deadline(options.signal, timeoutMs);
+    // A shared signal unless something may outlive the deadline (an open-ended body).
+    const d = deadline(options.signal, timeoutMs, !options.openEnded);
     const { signal } = d;
-    const { retry } = config;
+    const { retry, limiter } = config;
+    const bounded = timeoutMs !== undefined && timeoutMs !== Number.POSITIVE_INFINITY;
     const fail = (error: unknown): never => {
       if (d.expired()) throw timeoutError(method, url, timeoutMs);
       if (signal?.aborted) throw abortReason(signal);
@@ -117,12 +123,14 @@ export function createTransport(config: TransportConfig): Send {
 
     try {
       let response: Response;
-      for (let attempt = 0, hops = 0; ; ) {
+      const spent = { tries: 0, limited: 0 };
+      for (let hops = 0; ; ) {
         if (signal?.aborted) fail(undefined); // aborted before sending: send nothing
-        // A slot covers one attempt (not the backoff after it), up to the headers, or the
-        // whole body when buffering.
-        // (No `await` without a limiter: awaiting undefined still costs a turn.)
-        const release = config.limiter ? await config.limiter.acquire(signal).catch(fail) : undefined;
+        // A slot covers one attempt (not the wait after it), up to the headers, or the
+        // whole body when buffering. A free one comes without a promise: no await, no turn.
+        const slot = limiter?.acquire(signal);
+        let release = typeof slot === "object" ? await slot.catch(fail) : slot;
+        let status: number | undefined;
         let redirected = false;
         try {
           const init = {
@@ -139,36 +147,33 @@ export function createTransport(config: TransportConfig): Send {
           // refuses any `this` but the global ("Illegal invocation").
           const custom = config.fetch;
           response = await (custom ? custom(new Request(url, init)) : globalThis.fetch(url, init));
+          ({ status } = response);
           // A redirect's body is not wanted: it is let go below, before the next hop.
-          redirected = byHand && isRedirect(response.status);
+          redirected = byHand && isRedirect(status);
           if (options.buffer && !redirected) response = await buffered(response);
         } catch (error) {
-          if (signal?.aborted || attempt >= retry.retries || !shouldRetry(method, { error })) fail(error);
-          await sleep(backoffMs(attempt++, retry), signal).catch(fail);
+          release?.(); // no answer to learn from; and the slot is not held through the backoff
+          release = undefined;
+          if (signal?.aborted || spent.tries >= retry.retries || !shouldRetry(method, { error })) fail(error);
+          await sleep(backoffMs(spent.tries++, retry), signal).catch(fail);
           continue;
         } finally {
-          release?.();
+          release?.(status === 429); // tells an adaptive limiter whether it was rate limited
         }
         const location = redirected ? response.headers.get("location") : null;
         // A 3xx without a Location is an answer, as fetch treats it; status 0 hides its Location.
         if (redirected && (location !== null || response.status === 0)) {
           await response.body?.cancel().catch(() => {});
-          ({ url, method, headers, body } = afterRedirect(
-            { url, method, headers, body },
-            response.status,
-            location,
-            ++hops,
-          ));
+          const hop = afterRedirect({ url, method, headers, body }, response.status, location, ++hops);
+          ({ url, method, headers, body } = hop);
           blind ||= location === null;
           continue;
         }
-        if (response.ok || attempt >= retry.retries || !shouldRetry(method, response)) break;
-        const asked = parseRetryAfter(response.headers.get("retry-after"));
-        // Asked to wait longer than allowed: hand the response back; the caller's ApiError carries it.
-        if (asked !== undefined && asked > retry.maxDelayMs) break;
+        if (response.ok) break;
+        const wait = retryWait(method, response.status, response.headers.get("retry-after"), spent, retry, bounded);
+        if (wait === undefined) break;
         await response.body?.cancel().catch(() => {}); // free the connection before sleeping
-        await sleep(asked ?? backoffMs(attempt, retry), signal).catch(fail);
-        attempt++;
+        await sleep(wait, signal).catch(fail);
       }
       // An unread body stays under the deadline, unless it is open-ended (a stream), when
       // only the caller's signal still applies. A deadline of its own is a signal of its own.
