@@ -25,7 +25,7 @@ interface Template {
   names: string[];
 }
 
-const templates = new Map<string, Template>();
+const templates = /* @__PURE__ */ new Map<string, Template>();
 
 /** A path template, split once. */
 function compile(path: string): Template {

@@ -24,7 +24,7 @@ export interface ClientParts {
  * {@link ClientParts}, and not the package version: bump it only when that shape
  * changes, so two releases with the same parts accept each other's clients.
  */
-const PARTS = Symbol.for("replicate-kit.client-parts.v1");
+const PARTS = /* @__PURE__ */ Symbol.for("replicate-kit.client-parts.v1");
 
 /** Keep `parts` on `client`, hidden: not enumerable (a spread or a log does not copy it), not writable. */
 export function attachParts<T extends object>(client: T, parts: ClientParts): T {

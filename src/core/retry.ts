@@ -51,10 +51,10 @@ export function resolveRetry(policy: RetryPolicy | false | undefined): ResolvedR
 }
 
 /** Safe to repeat: the server's state after two is the same as after one (RFC 9110 §9.2.2). */
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "QUERY"]);
+const IDEMPOTENT = /* @__PURE__ */ new Set(["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "QUERY"]);
 
 /** Error codes that mean no byte of the request reached a server. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+const NOT_SENT_CODES = /* @__PURE__ */ new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /**
  * True when a fetch failure proves the request was never delivered. Runtimes that do not

@@ -18,8 +18,12 @@ const OPERATIONS = /* @__PURE__ */ Object.entries(operationTable).map(([id, spec
   loose: new RegExp(`^${spec.path.replace(PARAM, "[^/]+")}/*$`, "i"),
 }));
 
-/** Replicate serves streams at `/v1/files/{id}` on its stream host: the path of files.get (and .delete). */
-const STREAM_SHAPED = operationTable["files.get"].path;
+/**
+ * Replicate serves streams at `/v1/files/{id}` on its stream host: the path of files.get
+ * (and .delete). Read when needed, not at load: a property read at the top of a module
+ * would keep the whole operation table in every app's bundle.
+ */
+const streamShaped = () => operationTable["files.get"].path;
 
 /**
  * The operation `method path` calls, if any (path relative to the API's base URL). No
@@ -64,7 +68,7 @@ export function isOperationPath(target: URL, upstream: URL): boolean {
     [...bases].some((base) => {
       if (base && path.toLowerCase() !== base && !path.toLowerCase().startsWith(`${base}/`)) return false;
       const rest = path.slice(base.length) || "/";
-      return OPERATIONS.some((op) => op.loose.test(rest) && (onApi || op.path !== STREAM_SHAPED));
+      return OPERATIONS.some((op) => op.loose.test(rest) && (onApi || op.path !== streamShaped()));
     }),
   );
 }

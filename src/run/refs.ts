@@ -25,13 +25,13 @@ export type ParsedRef =
 // Owner and model names on Replicate: letters, digits, `-`, `_` and `.`, not starting
 // with punctuation.
 const NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
-const OWNER_NAME = new RegExp(`^(${NAME})/(${NAME})$`);
+const OWNER_NAME = /* @__PURE__ */ new RegExp(`^(${NAME})/(${NAME})$`);
 /** A version id: 64 lowercase hex digits. */
 export const VERSION_ID = /^[0-9a-f]{64}$/;
 
 // A page URL on replicate.com: scheme optional, the host nothing but replicate.com.
 const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|replicate\.com\/)/i;
-const PAGE = new RegExp(`^/(${NAME})/(${NAME})(?:/versions/([^/]*))?/?$`);
+const PAGE = /* @__PURE__ */ new RegExp(`^/(${NAME})/(${NAME})(?:/versions/([^/]*))?/?$`);
 
 const FORMS =
   'Accepted forms: "owner/name", "owner/name:<64-hex version>", "<64-hex version>", ' +
