@@ -85,6 +85,13 @@ try {
   await each("edge-runtime", process.execPath, [join(root, "ecosystem-tests/edge-runtime/host.mjs")]);
   await server.close();
 
+  // The command line, as `npx replicate-kit` finds it in the installed tarball: its command list.
+  const help = spawnSync("npx", ["--no-install", "replicate-kit", "--help"], { cwd: project, encoding: "utf8" });
+  const listed = help.status === 0 && /^ {2}run +/m.test(help.stdout) && /^ {2}demo +/m.test(help.stdout);
+  console.log(`\n[npx replicate-kit --help] ${listed ? "passed" : "FAILED"}`);
+  if (!listed) console.log(`${help.stdout}${help.stderr}`.trim().replace(/^/gm, "  "));
+  if (!listed) failures.push("npx replicate-kit --help");
+
   // TypeScript consumers: the published types only, skipLibCheck off, two resolutions.
   const tsc = join(root, "node_modules/typescript/bin/tsc");
   for (const resolution of ["node16", "bundler"]) {

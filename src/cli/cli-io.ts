@@ -16,18 +16,32 @@ export interface CliIO {
   cwd: string;
   /** The client's `fetch`: tests pass a fake's handler. @default globalThis.fetch */
   fetch?: FetchLike | undefined;
+  /** Standard input, read whole (for `key=@-`). */
+  stdin?: (() => Promise<Uint8Array>) | undefined;
+  /** Standard error is a terminal: progress redraws one line in place. */
+  isTTY?: boolean | undefined;
+  /**
+   * Subscribes to Ctrl-C (SIGINT) for the duration of a command; returns the unsubscribe.
+   * Without it (in-process tests) nothing interrupts.
+   */
+  onInterrupt?: ((handler: () => void) => () => void) | undefined;
 }
 
 /**
  * Exit codes, the same for every command:
- * 0 done; 1 `--check` found the file out of date; 2 a usage error (bad arguments, a
- * schema file that cannot be read); 3 the API or the network failed; 4 anything else
- * (the output could not be written).
+ * 0 done; 1 the prediction failed or was canceled (`types --check`: the file is out of
+ * date); 2 a usage or input error; 3 the API or the network failed; 4 anything else (the
+ * output could not be written); 130 interrupted (Ctrl-C).
  *
  * @example
  * if (stale.length > 0) return EXIT.outdated
  */
-export const EXIT = { ok: 0, outdated: 1, usage: 2, api: 3, failed: 4 } as const;
+export const EXIT = { ok: 0, outdated: 1, prediction: 1, usage: 2, api: 3, failed: 4, interrupted: 130 } as const;
+
+/** The exit codes, as every command's `--help` ends. */
+export const EXIT_HELP =
+  "Exit codes: 0 success, 1 the prediction failed or was canceled, 2 usage or input error,\n" +
+  "3 API or network error, 4 other, 130 interrupted (Ctrl-C).";
 
 /** A command: its arguments (after its name) in, an exit code out. */
 export type Command = (args: string[], io: CliIO) => Promise<number>;
