@@ -37,7 +37,7 @@ export {
   isTimeoutError,
   isTrainingError,
 } from "./core/guards.js";
-export { createLimiter, type Limiter } from "./core/limiter.js";
+export { createLimiter, type Limiter, type Release } from "./core/limiter.js";
 export type { OperationMethod, Operations, PageItem, RequestOptions } from "./core/methods.js";
 export { type ApiClient, createApiClient, type paths } from "./core/openapi-client.js";
 export type { Page, PagePromise } from "./core/paginate.js";
