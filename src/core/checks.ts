@@ -5,6 +5,29 @@
 import { InputError } from "./errors.js";
 
 /**
+ * What a wrong value is, for an error message, without showing it (it may be a secret):
+ * `null`, `an array`, or its `typeof`.
+ *
+ * @example
+ * kindOf([]) // "an array"
+ */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  return Array.isArray(value) ? "an array" : typeof value;
+}
+
+/**
+ * The InputError for an option of the wrong kind, phrased one way everywhere:
+ * `${what} must be ${expected}, got ${kindOf(value)}.`
+ *
+ * @example
+ * throw mustBe("signal", "an AbortSignal", 42) // "signal must be an AbortSignal, got number."
+ */
+export function mustBe(what: string, expected: string, value: unknown): InputError {
+  return new InputError(`${what} must be ${expected}, got ${kindOf(value)}.`);
+}
+
+/**
  * A deadline option: undefined (the default applies), `Infinity` (none), or a number of
  * milliseconds > 0. Zero, negative and NaN are refused: each would abort at once, after
  * a paid create may already have been sent.
@@ -35,6 +58,6 @@ export function checkSignal(value: unknown): void {
     typeof s.aborted !== "boolean" ||
     typeof s.addEventListener !== "function"
   ) {
-    throw new InputError(`signal must be an AbortSignal, got ${s === null ? "null" : typeof value}.`);
+    throw mustBe("signal", "an AbortSignal", value);
   }
 }

@@ -6,6 +6,7 @@
  * TypeError for one inside quotes the value, which may be a secret. No message here ever
  * quotes a value.
  */
+import { mustBe } from "./checks.js";
 import { API_HOST } from "./domain.js";
 import { InputError } from "./errors.js";
 
@@ -88,9 +89,7 @@ const VALUE = /^[\0-\xff]*$/;
  */
 export function headerRecord(where: string, init: unknown): Record<string, string> {
   if (typeof init !== "object" || init === null) {
-    throw new InputError(
-      `${where} must be an object of header names to values, got ${init === null ? "null" : typeof init}.`,
-    );
+    throw mustBe(where, "an object of header names to values", init);
   }
   const pairs = Symbol.iterator in init ? Array.from(init as Iterable<unknown>) : Object.entries(init);
   const record: Record<string, string> = {};
@@ -126,7 +125,7 @@ const TOKEN = /^[\x21-\x7e]+$/;
  */
 export function checkToken(name: string, value: unknown): string | undefined {
   if (value === undefined || value === "") return undefined;
-  if (typeof value !== "string") throw new InputError(`${name} must be a string (the API token), got ${typeof value}.`);
+  if (typeof value !== "string") throw mustBe(name, "a string (the API token)", value);
   if (!TOKEN.test(value)) {
     throw new InputError(
       `${name} must be the API token alone, visible ASCII characters only: it has a space, line break or control character (the token is not shown here).`,

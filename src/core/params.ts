@@ -6,6 +6,7 @@
  */
 
 import type { OperationSpec } from "../generated/operations.js";
+import { kindOf } from "./checks.js";
 import { InputError } from "./errors.js";
 import { checkHeaderValue } from "./headers.js";
 
@@ -36,11 +37,6 @@ function compile(path: string): Template {
     templates.set(path, template);
   }
   return template;
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  return Array.isArray(value) ? "an array" : typeof value;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -24,8 +24,11 @@ const BUCKET_MS = 1000;
  * most 10 % late at 10 s, under 1 % on the client's default 120 s. Shorter ones are exact.
  */
 const SHARED_FROM_MS = 10_000;
-/** Longer than one timer can hold (about 24.8 days): reached in steps, by `deadline` alone. */
-const SHARED_UNTIL_MS = 2 ** 31 - 1 - BUCKET_MS;
+/**
+ * Longer than one timer can hold (about 24.8 days): reached in steps, by `deadline` alone.
+ * (2 ** 31 - 1 - BUCKET_MS, written out: arithmetic at a module's top level is kept in every bundle.)
+ */
+const SHARED_UNTIL_MS = 2_147_482_647;
 /**
  * Calls per shared signal, at most. Every fetch handed a signal leaves a listener on it
  * until that request is garbage-collected, and Node walks those listeners on each new

@@ -12,8 +12,9 @@ export function abortReason(signal: AbortSignal): unknown {
 /**
  * Timers cannot wait longer (about 24.8 days): a longer delay fires at once in every
  * runtime, so a longer deadline is reached in steps of at most this.
+ * (2 ** 31 - 1, written out: arithmetic at a module's top level is kept in every bundle.)
  */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Resolve after `ms`, or reject with the signal's reason as soon as it aborts.

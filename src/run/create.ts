@@ -3,7 +3,7 @@
  * is sent, uploads file inputs, and routes to the right one of the three create operations.
  */
 
-import { checkSignal } from "../core/checks.js";
+import { checkSignal, mustBe } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { WEBHOOK_EVENTS, type WebhookEvent } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
@@ -78,9 +78,7 @@ export function durationSeconds(text: string): number | undefined {
 /** A valid `Cancel-After` value, or an InputError. */
 export function cancelAfterHeader(value: number | string): string {
   if (typeof value !== "number" && typeof value !== "string") {
-    throw new InputError(
-      `cancelAfter must be a number of seconds or a duration string, got ${value === null ? "null" : typeof value}.`,
-    );
+    throw mustBe("cancelAfter", "a number of seconds or a duration string", value);
   }
   const text = typeof value === "number" ? `${value}s` : value.trim();
   const seconds = durationSeconds(text);

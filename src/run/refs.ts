@@ -23,15 +23,15 @@ export type ParsedRef =
   | { kind: "deployment"; owner: string; name: string };
 
 // Owner and model names on Replicate: letters, digits, `-`, `_` and `.`, not starting
-// with punctuation.
-const NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
-const OWNER_NAME = /* @__PURE__ */ new RegExp(`^(${NAME})/(${NAME})$`);
+// with punctuation. Regex literals, not `new RegExp` from a shared piece: a template
+// built at the top level is kept in every bundle, even one that never parses a ref.
+const OWNER_NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/;
 /** A version id: 64 lowercase hex digits. */
 export const VERSION_ID = /^[0-9a-f]{64}$/;
 
 // A page URL on replicate.com: scheme optional, the host nothing but replicate.com.
 const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|replicate\.com\/)/i;
-const PAGE = /* @__PURE__ */ new RegExp(`^/(${NAME})/(${NAME})(?:/versions/([^/]*))?/?$`);
+const PAGE = /^\/([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)(?:\/versions\/([^/]*))?\/?$/;
 
 const FORMS =
   'Accepted forms: "owner/name", "owner/name:<64-hex version>", "<64-hex version>", ' +

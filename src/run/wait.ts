@@ -3,7 +3,7 @@
  * status, within one deadline, abortable, reporting each change once.
  */
 
-import { checkSignal, checkTimeout } from "../core/checks.js";
+import { checkSignal, checkTimeout, kindOf } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { TERMINAL } from "../core/domain.js";
 import { AbortError, InputError, type JobSnapshot, TimeoutError } from "../core/errors.js";
@@ -111,7 +111,7 @@ export async function waitFor<T extends JobSnapshot>(
   defaultTimeoutMs = PREDICTION_TIMEOUT_MS,
 ): Promise<T> {
   if (typeof job !== "string" && (typeof job !== "object" || job === null || typeof job.id !== "string")) {
-    throw new InputError(`Expected a prediction (or training) or its id, got ${job === null ? "null" : typeof job}.`);
+    throw new InputError(`Expected a prediction (or training) or its id, got ${kindOf(job)}.`);
   }
   if (job === "") throw new InputError("Expected a prediction (or training) id, got an empty string.");
   checkTimeout("timeoutMs", options.timeoutMs);
