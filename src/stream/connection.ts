@@ -1,19 +1,18 @@
 /**
- * `stream`: a prediction's output as it is generated, over Server-Sent Events. A dropped
- * connection is resumed with `Last-Event-ID`; one that cannot be resumed, or a model
- * without a stream URL, continues by polling. Stopping early (`break`, `return`, abort)
- * cancels the HTTP body at once.
+ * A prediction's SSE stream as one resumable source, read a chunk at a time. A dropped
+ * connection (an error, an end without `done`, or silence) is resumed with
+ * `Last-Event-ID`; one that cannot be resumed is reported as lost, and the caller polls.
+ *
+ * Nothing here grows with the stream: a replay after a reconnection is recognised by the
+ * last event id alone, and the events parsed from each piece of the body go into one
+ * array that is reused.
  */
-import { TERMINAL } from "../core/domain.js";
-import { PredictionError } from "../core/errors.js";
-import { isReplicateError } from "../core/guards.js";
 import { abortReason, sleep } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
 import type { Download } from "../run/file-output.js";
 import type { WaitOptions } from "../run/wait.js";
-import { type Delivered, emptyDelivered, fromSse, type StreamEvent } from "./events.js";
+import { type Delivered, fromSse, type StreamEvent } from "./events.js";
 import { type OpenContext, open } from "./open.js";
-import { pollEvents } from "./poll.js";
 import { createSseParser, type SseEvent } from "./sse.js";
 
 /** How a dropped stream is resumed. */
@@ -30,7 +29,7 @@ export interface ReconnectOptions {
   idleMs?: number;
 }
 
-/** What the connection loop needs from the client and the caller. */
+/** What the stream needs from the client and the caller. */
 export interface StreamContext extends OpenContext {
   download: Download;
   refresh: (id: string, signal: AbortSignal) => Promise<Prediction>;
@@ -39,129 +38,95 @@ export interface StreamContext extends OpenContext {
   maxBufferSize: number | undefined;
 }
 
-const MAX_RETRY_MS = 30_000;
-
 /**
- * Yield a prediction's events from its stream URL, through its `done` or `error` event.
- * Ending without one means the stream was lost for good: the caller should poll instead.
+ * Yield a prediction's events from its stream URL, a batch per 4 KB of the body (the same
+ * array each time: read it before resuming), through its `done` or `error` event, and
+ * return that event. Returning undefined means the stream was lost for good: the caller
+ * should poll instead. A failure to open the first connection is the caller's to see.
+ *
+ * @example
+ * const end = yield* sseBatches(prediction.urls.stream, ctx, { outputs: 0, chars: 0, logs: 0 })
  */
-export async function* sseEvents(url: string, ctx: StreamContext, seen: Delivered): AsyncGenerator<StreamEvent> {
-  const { attempts = 5, delayMs = 1000, idleMs = 60_000 } = ctx.reconnect ?? {};
-  let retryMs = delayMs;
-  let lastId = "";
-  let failures = 0;
-  for (let connection = 0; ; connection++) {
-    let response: Response;
-    try {
-      response = await open(url, lastId, ctx);
-    } catch (error) {
-      // The first connection's failure is the caller's to see; a reconnection's means "lost".
-      if (connection === 0 || ctx.signal.aborted) throw error;
-      if (++failures > attempts) return;
-      await sleep(retryMs, ctx.signal);
-      continue;
-    }
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const pending: SseEvent[] = [];
-    const parser = createSseParser({
-      onEvent: (e) => pending.push(e),
-      onRetry: (ms) => {
-        retryMs = Math.min(ms, MAX_RETRY_MS); // a server cannot park the client for hours
-      },
-      ...(ctx.maxBufferSize !== undefined && { maxBufferSize: ctx.maxBufferSize }),
-    });
-    // After a reconnection the server may replay events already delivered: skip those
-    // (by id) until the first new one. Within a connection ids may repeat legitimately,
-    // since an event without an `id:` line inherits the previous one.
-    let replaying = connection > 0;
-    // The idle watchdog: one timer per idle period, not one per chunk. When it fires it
-    // looks whether anything arrived since it was set; if nothing did, it closes the
-    // connection, which the loop below then resumes like any dropped one.
-    let chunks = 0;
-    let watchdog: ReturnType<typeof setTimeout> | undefined;
-    const watch = (seen: number) => {
-      watchdog = setTimeout(() => (chunks === seen ? void reader.cancel().catch(() => {}) : watch(chunks)), idleMs);
-    };
-    watch(0);
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks++;
-        parser.feed(value);
-        for (const e of pending.splice(0)) {
-          if (e.id) lastId = e.id;
-          if (replaying && e.id && seen.ids.has(e.id)) continue;
-          replaying = false;
-          if (e.id) seen.ids.add(e.id);
-          failures = 0;
-          const event = fromSse(e.type, e.data, e.id, ctx.download, seen);
-          if (!event) continue;
-          // Events already parsed are not handed out after an abort.
-          if (ctx.signal.aborted) throw abortReason(ctx.signal);
-          const last = event.type === "done" || event.type === "error";
-          if (last) await reader.cancel().catch(() => {}); // close before the consumer acts on it
-          yield event;
-          if (last) return;
-        }
-      }
-    } catch (error) {
-      if (ctx.signal.aborted || isReplicateError(error)) throw error;
-      // A network error while reading: the connection dropped. Resume below.
-    } finally {
-      clearTimeout(watchdog);
-      // Early exit, error or end: release the connection now, not when it is collected.
-      await reader.cancel().catch(() => {});
-    }
-    if (++failures > attempts) return;
-    await sleep(retryMs, ctx.signal);
-  }
-}
-
-/** The prediction after a failure event, as fresh as can be had, for the PredictionError. */
-async function failedPrediction(
-  p: Prediction,
+export async function* sseBatches(
+  url: string,
   ctx: StreamContext,
-  status: string,
-  error: unknown,
-): Promise<Prediction> {
-  const fresh = await ctx.refresh(p.id, ctx.signal).catch(() => p);
-  const done = TERMINAL.has(fresh.status) && fresh.status !== "succeeded";
-  return {
-    ...fresh,
-    status: done ? fresh.status : (status as Prediction["status"]),
-    error: fresh.error ?? (error as string),
+  seen: Delivered,
+): AsyncGenerator<StreamEvent[], StreamEvent | undefined> {
+  const { attempts = 5, delayMs = 1000, idleMs = 60_000 } = ctx.reconnect ?? {};
+  const { download, signal } = ctx;
+  let retryMs = delayMs;
+  let lastId = ""; // the last event id received: sent as Last-Event-ID
+  let failures = 0; // drops in a row without a new event
+  let replaying = false;
+  let end: StreamEvent | undefined;
+  const batch: StreamEvent[] = [];
+  const onRetry = (ms: number) => {
+    retryMs = Math.min(ms, 30_000); // a server cannot park the client for hours
   };
-}
-
-/**
- * A prediction's events: over SSE when it has a stream URL, else (or once the stream is
- * lost) by polling. Rejects with PredictionError after an `error` event or a `done` whose
- * reason is `canceled` or `error`.
- */
-export async function* predictionEvents(prediction: Prediction, ctx: StreamContext): AsyncGenerator<StreamEvent> {
-  const seen = emptyDelivered();
-  const url = prediction.urls?.stream;
-  if (url) {
-    // Leaving this loop early (a consumer's break) closes the SSE connection.
-    for await (const event of sseEvents(url, ctx, seen)) {
-      yield event;
-      if (event.type === "error")
-        throw new PredictionError(await failedPrediction(prediction, ctx, "failed", event.data));
-      if (event.type === "done") {
-        const { reason } = event.data;
-        if (reason === "canceled" || reason === "error") {
-          const status = reason === "canceled" ? "canceled" : "failed";
-          throw new PredictionError(await failedPrediction(prediction, ctx, status, undefined));
+  const onEvent = (e: SseEvent) => {
+    // A server resuming from Last-Event-ID may first send that event again: skip it. Any
+    // other event ends the replay. (Within a connection an id may repeat: an event without
+    // an `id:` line carries the previous one.) Nothing counts after the end.
+    if (end || (replaying && e.id === lastId)) return;
+    replaying = false;
+    failures = 0;
+    if (e.id) lastId = e.id;
+    const event = fromSse(e, download, seen);
+    if (event?.type === "done" || event?.type === "error") end = event;
+    if (event) batch.push(event);
+  };
+  for (let connection = 0; ; connection++) {
+    // The first connection's failure is the caller's to see; a reconnection's is a drop.
+    const response = await open(url, lastId, ctx).catch((error: unknown) => {
+      if (connection === 0 || signal.aborted) throw error;
+    });
+    if (response) {
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      // Releases the connection now, not when it is collected: on the idle watchdog, at
+      // the end, on an early exit or an error.
+      const release = () => reader.cancel().catch(() => {});
+      const parser = createSseParser({ onEvent, onRetry, maxBufferSize: ctx.maxBufferSize });
+      replaying = lastId !== ""; // an id is had only from an earlier connection
+      // The idle watchdog: one timer per idle period, not one per chunk. When it fires it
+      // looks whether a chunk came since it was set; if none did, it closes the
+      // connection, which the loop below then resumes like any dropped one.
+      let chunks = 0;
+      let watchdog: ReturnType<typeof setTimeout> | undefined;
+      const watch = (count: number) => {
+        watchdog = setTimeout(() => (chunks === count ? void release() : watch(chunks)), idleMs);
+      };
+      watch(0);
+      try {
+        for (;;) {
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await reader.read();
+          } catch (error) {
+            if (signal.aborted) throw error;
+            break; // a network error while reading: the connection dropped
+          }
+          if (chunk.done) break;
+          chunks++;
+          // Parsed 4 KB at a time, so the batch alive when the garbage collector runs is
+          // small: with whole network chunks (often 20–40 KB) V8's young generation grew
+          // to its largest size, and RSS with it.
+          const bytes = chunk.value;
+          for (let at = 0; at < bytes.length; at += 4096) {
+            parser.feed(bytes.subarray(at, at + 4096));
+            if (end) await release(); // closed before the consumer acts on it
+            if (batch.length > 0) yield batch;
+            if (end) return end;
+            // Outside the try above: what the consumer throws in is not a dropped connection.
+            if (signal.aborted) throw abortReason(signal);
+            batch.length = 0;
+          }
         }
-        return;
+      } finally {
+        clearTimeout(watchdog);
+        await release();
       }
     }
+    if (++failures > attempts) return undefined;
+    await sleep(retryMs, signal);
   }
-  // No stream URL, or the stream was lost: poll. Logs come from polling only when there
-  // never was a stream, since an SSE consumer has had them in other pieces.
-  const final = yield* pollEvents(prediction, ctx.refresh, { ...ctx, withLogs: !url }, ctx.download, seen);
-  const reason = final.status === "succeeded" ? undefined : final.status === "canceled" ? "canceled" : "error";
-  yield { type: "done", data: reason ? { reason } : {}, id: "" };
-  if (reason) throw new PredictionError(final);
 }

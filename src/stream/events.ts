@@ -1,9 +1,11 @@
 /**
- * The events `stream` yields, and what it has delivered so far. Both the SSE path and
- * the polling path describe progress through the same {@link Delivered} record, so
- * switching from one to the other mid-stream neither repeats nor skips output.
+ * The events `stream` yields, and how much it has delivered so far. Both the SSE path and
+ * the polling path count progress in the same {@link Delivered} record, so switching from
+ * one to the other mid-stream neither repeats nor skips output. The record holds counts
+ * only: its size does not grow with the stream.
  */
 import { type Download, FileOutput } from "../run/file-output.js";
+import type { SseEvent } from "./sse.js";
 
 /** One event of a prediction's stream. */
 export type StreamEvent =
@@ -16,19 +18,15 @@ export type StreamEvent =
   /** The end. A `reason` of `"canceled"` or `"error"` makes the iteration reject right after this. */
   | { type: "done"; data: { reason?: string; [key: string]: unknown }; id: string };
 
-/** What the consumer has been given so far. */
+/** How much the consumer has been given so far: where polling picks up. */
 export interface Delivered {
-  /** Event ids already yielded: a resumed connection that replays one is not repeated. */
-  ids: Set<string>;
-  /** How many output pieces were yielded. */
+  /** Output pieces yielded: where an array output (a token iterator) resumes. */
   outputs: number;
-  /** The text of the output pieces, concatenated. */
-  text: string;
-  /** How much of `prediction.logs` was yielded while polling. */
+  /** Characters of output text yielded: where a string output resumes. */
+  chars: number;
+  /** Characters of `prediction.logs` yielded while polling. */
   logs: number;
 }
-
-export const emptyDelivered = (): Delivered => ({ ids: new Set(), outputs: 0, text: "", logs: 0 });
 
 const isFileUrl = (s: string) => s.startsWith("https:") || s.startsWith("data:");
 
@@ -40,30 +38,39 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** An output piece as the consumer sees it: a URL becomes a lazy FileOutput. */
-function outputEvent(piece: unknown, id: string, download: Download, seen: Delivered): StreamEvent {
-  const text = typeof piece === "string" ? piece : JSON.stringify(piece);
-  seen.outputs++;
-  seen.text += text;
-  return { type: "output", data: isFileUrl(text) ? new FileOutput(text, download) : text, id };
-}
-
-/** Map one SSE event to a StreamEvent; undefined for types Replicate does not define. */
-export function fromSse(type: string, data: string, id: string, download: Download, seen: Delivered) {
-  if (type === "output") return outputEvent(data, id, download, seen);
-  if (type === "logs") return { type, data, id } satisfies StreamEvent;
-  if (type === "error") return { type, data: parseJson(data), id } satisfies StreamEvent;
-  if (type === "done") {
+/**
+ * Map one SSE event to a StreamEvent; undefined for types Replicate does not define. A
+ * text `output` or a `logs` event already has the StreamEvent's shape, so the parser's
+ * object is handed on as it is: one object per token, not two.
+ *
+ * @example
+ * fromSse({ type: "output", data: "Hi", id: "1690212292:0" }, download, seen) // the same object
+ */
+export function fromSse(e: SseEvent, download: Download, seen: Delivered): StreamEvent | undefined {
+  const { type, data, id } = e;
+  if (type === "output") {
+    // Counted as delivered now: the caller hands out every event it gets.
+    seen.outputs++;
+    seen.chars += data.length;
+    return isFileUrl(data) ? { type, data: new FileOutput(data, download), id } : (e as StreamEvent);
+  }
+  if (type === "logs") return e as StreamEvent;
+  if (type === "error" || type === "done") {
     const parsed = parseJson(data);
-    const done = typeof parsed === "object" && parsed !== null ? (parsed as { reason?: string }) : {};
-    return { type, data: done, id } satisfies StreamEvent;
+    // A `done` is always an object (its `reason` says how the stream ended); an `error` is what it says.
+    const done = type === "done" && (typeof parsed !== "object" || parsed === null);
+    return { type, data: done ? {} : parsed, id } as StreamEvent;
   }
   return undefined;
 }
 
 /**
- * The output and logs a polled prediction has beyond what was already delivered. An
- * array output (a token iterator) counts items; a string output counts characters.
+ * The output and logs a polled prediction has beyond what was already delivered: an
+ * array output (a token iterator) from the count of pieces, a string output from the
+ * count of characters.
+ *
+ * @example
+ * increments({ output: ["Hel", "lo"] }, download, { outputs: 1, chars: 3, logs: 0 }, false) // [output "lo"]
  */
 export function increments(
   prediction: { output?: unknown; logs?: string | null | undefined },
@@ -72,19 +79,19 @@ export function increments(
   withLogs: boolean,
 ): StreamEvent[] {
   const events: StreamEvent[] = [];
+  /** A polled output piece, as the stream would have had it. */
+  const output = (piece: unknown) => {
+    const data = typeof piece === "string" ? piece : JSON.stringify(piece);
+    events.push(fromSse({ type: "output", data, id: "" }, download, seen) as StreamEvent);
+  };
   const logs = prediction.logs ?? "";
   if (withLogs && logs.length > seen.logs) events.push({ type: "logs", data: logs.slice(seen.logs), id: "" });
   seen.logs = logs.length;
-  const { output } = prediction;
-  if (Array.isArray(output)) {
-    for (const piece of output.slice(seen.outputs)) events.push(outputEvent(piece, "", download, seen));
-  } else if (typeof output === "string") {
-    if (output.startsWith(seen.text) && output.length > seen.text.length) {
-      events.push(outputEvent(output.slice(seen.text.length), "", download, seen));
-    }
-  } else if (output !== null && output !== undefined && seen.outputs === 0) {
-    events.push(outputEvent(output, "", download, seen));
-  }
+  const all = prediction.output;
+  if (Array.isArray(all)) for (const piece of all.slice(seen.outputs)) output(piece);
+  else if (typeof all === "string") {
+    if (all.length > seen.chars) output(all.slice(seen.chars));
+  } else if (all !== null && all !== undefined && seen.outputs === 0) output(all);
   return events;
 }
 

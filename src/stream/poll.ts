@@ -1,55 +1,61 @@
 /**
  * Streaming by polling: for models without a stream URL, and as the fallback when a
  * stream cannot be resumed. It drives the same waiter as `wait`, turning each change it
- * reports into output (and logs) events.
+ * reports into output (and logs) events, from where the stream left off.
  */
-
-import { abortReason } from "../core/signals.js";
+import { PredictionError } from "../core/errors.js";
 import type { Prediction } from "../core/types.js";
-import type { Download } from "../run/file-output.js";
-import { type Refresh, type WaitOptions, waitFor } from "../run/wait.js";
+import { waitFor } from "../run/wait.js";
+import type { StreamContext } from "./connection.js";
 import { type Delivered, increments, type StreamEvent } from "./events.js";
 
 /**
- * Yield what each poll adds, then resolve to the final prediction. Stopping the
- * iteration early stops the polling.
+ * Yield what each poll adds beyond what `seen` counts as delivered (a batch per change),
+ * then `done`; after a `done` whose reason is `canceled` or `error`, reject with
+ * PredictionError. Logs are yielded only `withLogs`. Stopping early stops the polling.
+ *
+ * @example
+ * yield* pollEvents(prediction, ctx, { outputs: 0, chars: 0, logs: 0 }, true)
  */
 export async function* pollEvents(
   prediction: Prediction,
-  refresh: Refresh<Prediction>,
-  options: { signal: AbortSignal; interval?: WaitOptions["interval"]; withLogs: boolean },
-  download: Download,
+  ctx: StreamContext,
   seen: Delivered,
-): AsyncGenerator<StreamEvent, Prediction> {
+  withLogs: boolean,
+): AsyncGenerator<StreamEvent[], void> {
+  const { signal, download } = ctx;
   const queue: StreamEvent[] = [];
-  let wake: (() => void) | undefined;
+  let wake = () => {};
   let settled = false;
   const stop = new AbortController();
-  const onAbort = () => stop.abort(options.signal.reason);
-  options.signal.addEventListener("abort", onAbort, { once: true });
-  const finished = waitFor(prediction, refresh, {
+  const onAbort = () => stop.abort(signal.reason);
+  signal.addEventListener("abort", onAbort);
+  const finished = waitFor(prediction, ctx.refresh, {
     timeoutMs: Number.POSITIVE_INFINITY, // the stream's own deadline is on the signal
     signal: stop.signal,
-    interval: options.interval,
+    interval: ctx.interval,
     onProgress: (p) => {
-      queue.push(...increments(p, download, seen, options.withLogs));
-      wake?.();
+      queue.push(...increments(p, download, seen, withLogs));
+      wake();
     },
   }).finally(() => {
     settled = true;
-    wake?.();
+    wake();
   });
   finished.catch(() => {}); // read below; never an unhandled rejection if the consumer leaves early
   try {
+    // After an abort nothing more is handed out (see unbatch), and the waiter rejects.
     for (;;) {
-      if (options.signal.aborted) throw abortReason(options.signal); // nothing more after an abort
-      const next = queue.shift();
-      if (next) yield next;
-      else if (settled) return await finished;
+      if (queue.length > 0) yield queue.splice(0);
+      else if (settled) break;
       else await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
-    options.signal.removeEventListener("abort", onAbort);
+    signal.removeEventListener("abort", onAbort);
     stop.abort(); // the consumer stopped (or we are done): no more polls
   }
+  const final = await finished;
+  const reason = final.status === "succeeded" ? undefined : final.status === "canceled" ? "canceled" : "error";
+  yield [{ type: "done", data: reason ? { reason } : {}, id: "" }];
+  if (reason) throw new PredictionError(final);
 }

@@ -31,7 +31,7 @@ export interface SseParserOptions {
    * units. Past it `feed` throws, so a broken or hostile stream cannot grow memory without bound.
    * @default 16_777_216
    */
-  maxBufferSize?: number;
+  maxBufferSize?: number | undefined;
 }
 
 /** What {@link createSseParser} returns. */
@@ -52,20 +52,24 @@ export interface SseParser {
  */
 export function createSseParser(options: SseParserOptions): SseParser {
   const { onEvent, onRetry, onComment, maxBufferSize = 16_777_216 } = options;
-  // ignoreBOM: keep a BOM in the text, so exactly one is skipped below whether bytes or text come in.
-  let decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  let partial = ""; // an unfinished line
-  let afterCR = false; // the last chunk ended in \r: a leading \n in the next one ends nothing
-  let atStart = true; // a BOM is skipped only at the very start of the stream
+  let decoder: TextDecoder;
+  let partial: string; // an unfinished line
+  let afterCR: boolean; // the last chunk ended in \r: a leading \n in the next one ends nothing
+  let atStart: boolean; // a BOM is skipped only at the very start of the stream
   let data: string | undefined; // undefined: no data line yet in this event
-  let type = "";
-  let lastId = "";
-
-  /** Does `src` hold exactly `name` in [s, e)? Compares in place, without slicing. */
-  const is = (src: string, s: number, e: number, name: string) => {
-    for (let i = 0; i < name.length; i++) if (src.charCodeAt(s + i) !== name.charCodeAt(i)) return false;
-    return e - s === name.length;
+  let type: string;
+  let lastId = ""; // kept by reset(), as the standard keeps it across reconnections
+  /** A new stream starts: everything but the last event id is forgotten. */
+  const reset = () => {
+    // ignoreBOM: keep a BOM in the text, so exactly one is skipped below whether bytes or text come in.
+    decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    partial = "";
+    afterCR = false;
+    atStart = true;
+    data = undefined;
+    type = "";
   };
+  reset();
 
   /** Interpret the line `src[s, e)`. Works on indices so the common case allocates only the value. */
   function line(src: string, s: number, e: number): void {
@@ -87,13 +91,14 @@ export function createSseParser(options: SseParserOptions): SseParser {
       return;
     }
     const value = colon === e ? "" : src.slice(from, e);
-    // Switch on the length first: most lines are `data`, and this skips string compares.
+    // The name's length first: most lines are `data`, and this skips most compares. The
+    // compares are in place, without slicing the name.
     const length = colon - s;
-    if (length === 4 && is(src, s, colon, "data")) data = data === undefined ? value : `${data}\n${value}`;
-    else if (length === 5 && is(src, s, colon, "event")) type = value;
-    else if (length === 2 && is(src, s, colon, "id")) {
+    if (length === 4 && src.startsWith("data", s)) data = data === undefined ? value : `${data}\n${value}`;
+    else if (length === 5 && src.startsWith("event", s)) type = value;
+    else if (length === 2 && src.startsWith("id", s)) {
       if (!value.includes("\0")) lastId = value;
-    } else if (length === 5 && is(src, s, colon, "retry")) {
+    } else if (length === 5 && src.startsWith("retry", s)) {
       if (/^\d+$/.test(value)) onRetry?.(Number(value));
     }
     // Any other field is ignored, as the standard says.
@@ -101,7 +106,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
 
   function feedText(text: string): void {
     if (text === "") return; // an empty read must not forget a pending CR
-    if (atStart && text.length > 0) {
+    if (atStart) {
       atStart = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
@@ -139,13 +144,6 @@ export function createSseParser(options: SseParserOptions): SseParser {
     feed(chunk) {
       feedText(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
     },
-    reset() {
-      decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-      partial = "";
-      afterCR = false;
-      atStart = true;
-      data = undefined;
-      type = "";
-    },
+    reset,
   };
 }

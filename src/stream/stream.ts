@@ -1,10 +1,14 @@
 /**
- * `stream(replicate, ...)`: create a prediction (or take one) and yield its events, with
- * one deadline and one signal over the whole stream.
+ * `stream(replicate, ...)`: a prediction's output as it is generated, over Server-Sent
+ * Events. It creates the prediction (or takes one) and yields its events, with one
+ * deadline and one signal over the whole stream. A dropped connection is resumed with
+ * `Last-Event-ID`; one that cannot be resumed, or a model without a stream URL, continues
+ * by polling. Stopping early (`break`, `return`, abort) cancels the HTTP body at once.
  */
 import { checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
-import { InputError } from "../core/errors.js";
+import { TERMINAL } from "../core/domain.js";
+import { InputError, PredictionError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import { deadline } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
@@ -14,8 +18,10 @@ import type { ModelRef } from "../run/refs.js";
 import { cancelPrediction } from "../run/run.js";
 import { stopped } from "../run/stop.js";
 import { checkInterval, type PollInterval, PREDICTION_TIMEOUT_MS, predictionRefresh } from "../run/wait.js";
-import { predictionEvents, type ReconnectOptions } from "./connection.js";
-import type { StreamEvent } from "./events.js";
+import { unbatch } from "./batches.js";
+import { type ReconnectOptions, type StreamContext, sseBatches } from "./connection.js";
+import type { Delivered, StreamEvent } from "./events.js";
+import { pollEvents } from "./poll.js";
 
 /** Options of `stream`. */
 export interface StreamOptions extends Omit<CreatePredictionOptions, "input" | "signal" | "wait"> {
@@ -63,19 +69,38 @@ export function stream(
   source: ModelRef | Prediction,
   options: StreamOptions = {},
 ): AsyncGenerator<StreamEvent> {
-  const events = streamEvents(replicate, source, options);
+  const run: { signal?: AbortSignal } = {}; // the stream's signal, once it has one
   // `await stream(...)` would otherwise resolve to the iterator and silently run nothing.
   const then = (_: unknown, reject?: (error: unknown) => void) =>
     reject?.(new InputError("stream() is not a promise: iterate it with `for await (const event of stream(...))`."));
-  // biome-ignore lint/suspicious/noThenProperty: on purpose, so that awaiting is caught (see above).
-  return Object.defineProperty(events, "then", { value: then });
+  return unbatch(batches(replicate, source, options, run), () => !!run.signal?.aborted, { then });
 }
 
-async function* streamEvents(
+/**
+ * The PredictionError an `error` event, or a `done` whose reason is `canceled` or `error`,
+ * ends the stream with (undefined for a success), carrying the prediction as fresh as can be had.
+ */
+async function failure(p: Prediction, ctx: StreamContext, end: StreamEvent): Promise<PredictionError | undefined> {
+  const reason = end.type === "done" ? end.data.reason : "error";
+  if (reason !== "canceled" && reason !== "error") return undefined;
+  const fresh = await ctx.refresh(p.id, ctx.signal).catch(() => p);
+  const over = TERMINAL.has(fresh.status) && fresh.status !== "succeeded";
+  const status = over ? fresh.status : reason === "canceled" ? reason : "failed";
+  return new PredictionError({ ...fresh, status, error: fresh.error ?? (end.type === "error" ? end.data : undefined) });
+}
+
+/**
+ * The one loop from bytes to the caller's events, in batches (handed out one at a time by
+ * `unbatch`): over SSE when the prediction has a stream URL, else (or once the stream is
+ * lost) by polling. It is resumed after each batch; `unbatch` stops handing out a batch
+ * as soon as the signal aborts, so no event parsed before an abort is handed out after.
+ */
+async function* batches(
   replicate: Replicate,
   source: ModelRef | Prediction,
   options: StreamOptions,
-): AsyncGenerator<StreamEvent> {
+  run: { signal?: AbortSignal },
+): AsyncGenerator<StreamEvent[], void> {
   const { send } = partsOf(replicate);
   if (typeof options !== "object" || options === null) throw new InputError("stream options must be an object.");
   const { timeoutMs, signal } = options;
@@ -85,13 +110,14 @@ async function* streamEvents(
   const limitMs = timeoutMs ?? PREDICTION_TIMEOUT_MS;
   // Always a signal, even without a caller's: the reader listens to it.
   const d = deadline(signal ?? new AbortController().signal, limitMs);
+  run.signal = d.signal;
   const created = !isPrediction(source);
   let last: Prediction | undefined;
   try {
     last = isPrediction(source)
       ? source
       : await createPrediction(replicate, source, { ...options, input: options.input as never, signal: d.signal });
-    yield* predictionEvents(last, {
+    const ctx: StreamContext = {
       send,
       download: downloader(send),
       refresh: predictionRefresh(replicate),
@@ -100,7 +126,20 @@ async function* streamEvents(
       interval: options.interval,
       maxBufferSize: options.maxBufferSize,
       created,
-    });
+    };
+    const seen: Delivered = { outputs: 0, chars: 0, logs: 0 };
+    const url = last.urls?.stream;
+    if (url) {
+      const end = yield* sseBatches(url, ctx, seen);
+      if (end) {
+        const error = await failure(last, ctx, end);
+        if (error) throw error;
+        return;
+      }
+    }
+    // No stream URL, or the stream was lost: poll. Logs come from polling only when there
+    // never was a stream, since an SSE consumer has had them in other pieces.
+    yield* pollEvents(last, ctx, seen, !url);
   } catch (error) {
     if (!d.signal.aborted) throw error;
     const cancel = created && options.cancelOnAbort !== false && cancelPrediction(replicate);
