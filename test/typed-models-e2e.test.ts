@@ -161,7 +161,7 @@ const CASES: Case[] = [
   ],
   [
     'collect(stream(replicate, "acme/images", { input: { prompt: "fox", count: 2 } }), (e) => e.type === "output")',
-    "Array<StreamEvent>",
+    "Array<StreamEvent<FileOutput>>",
     (v) =>
       expect((v as { data: unknown }[]).map((e) => e.data)).toEqual([expect.any(FileOutput), expect.any(FileOutput)]),
   ],

@@ -5,12 +5,16 @@
  * only: its size does not grow with the stream.
  */
 import { type Download, FileOutput } from "../run/file-output.js";
+import { isFileUrl } from "../run/output.js";
 import type { SseEvent } from "./sse.js";
 
-/** One event of a prediction's stream. */
-export type StreamEvent =
+/**
+ * One event of a prediction's stream. `Output` is an output piece's type: text or a file,
+ * or what the model registry says for a typed model.
+ */
+export type StreamEvent<Output = string | FileOutput> =
   /** A piece of output: text, or a file for file-streaming models. */
-  | { type: "output"; data: string | FileOutput; id: string }
+  | { type: "output"; data: Output; id: string }
   /** A piece of the logs. */
   | { type: "logs"; data: string; id: string }
   /** The model failed; the iteration rejects with a PredictionError right after this. */
@@ -27,8 +31,6 @@ export interface Delivered {
   /** Characters of `prediction.logs` yielded while polling. */
   logs: number;
 }
-
-const isFileUrl = (s: string) => s.startsWith("https:") || s.startsWith("data:");
 
 function parseJson(text: string): unknown {
   try {

@@ -15,6 +15,7 @@ import type { Prediction } from "../core/types.js";
 import { type CreatePredictionOptions, createPrediction } from "../run/create.js";
 import { downloader } from "../run/file-output.js";
 import type { ModelRef } from "../run/refs.js";
+import type { ModelInput, ModelStreamOutput } from "../run/registry.js";
 import { cancelPrediction } from "../run/run.js";
 import { stopped } from "../run/stop.js";
 import { checkInterval, type PollInterval, PREDICTION_TIMEOUT_MS, predictionRefresh } from "../run/wait.js";
@@ -24,9 +25,10 @@ import type { Delivered, StreamEvent } from "./events.js";
 import { pollEvents } from "./poll.js";
 
 /** Options of `stream`. */
-export interface StreamOptions extends Omit<CreatePredictionOptions, "input" | "signal" | "wait"> {
+export interface StreamOptions<Input = Record<string, unknown>>
+  extends Omit<CreatePredictionOptions, "input" | "signal" | "wait"> {
   /** The model's input; required when streaming from a model reference. */
-  input?: Record<string, unknown>;
+  input?: Input;
   /** Stops the stream and closes its connection; the iteration rejects with an AbortError. */
   signal?: AbortSignal;
   /**
@@ -64,10 +66,15 @@ const isPrediction = (v: unknown): v is Prediction =>
  *   if (event.type === "output") console.log(event.data)
  * }
  */
+export function stream<const Source extends ModelRef | Prediction = ModelRef | Prediction>(
+  replicate: Replicate,
+  source: Source,
+  options?: StreamOptions<ModelInput<Source>>,
+): AsyncGenerator<StreamEvent<ModelStreamOutput<Source>>>;
 export function stream(
   replicate: Replicate,
   source: ModelRef | Prediction,
-  options: StreamOptions = {},
+  options: StreamOptions<object> = {},
 ): AsyncGenerator<StreamEvent> {
   const run: { signal?: AbortSignal } = {}; // the stream's signal, once it has one
   // `await stream(...)` would otherwise resolve to the iterator and silently run nothing.
@@ -98,7 +105,7 @@ async function failure(p: Prediction, ctx: StreamContext, end: StreamEvent): Pro
 async function* batches(
   replicate: Replicate,
   source: ModelRef | Prediction,
-  options: StreamOptions,
+  options: StreamOptions<object>,
   run: { signal?: AbortSignal },
 ): AsyncGenerator<StreamEvent[], void> {
   const { send } = partsOf(replicate);
