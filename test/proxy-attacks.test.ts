@@ -3,33 +3,17 @@
 // expired, from this proxy or one sharing its secret), and never to an API operation path.
 // Every refusal is a 403 problem+json and sends nothing upstream.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createPrediction, createReplicate } from "../src/index.js";
+import { createPrediction } from "../src/index.js";
 import { createProxy, type ProxyOptions } from "../src/proxy/proxy.js";
 import { createFakeReplicate } from "../src/testing/index.js";
+import { APP, mountProxy, SERVER_TOKEN } from "./support/proxy.js";
 
-const APP = "https://app.example.test";
-const SERVER_TOKEN = "r8_server_only";
 const SECRET = "a-shared-secret-of-at-least-32-characters";
 
 const b64url = (s: string) => btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const streamUrl = (target: string) => `${APP}/api/replicate/__stream/${b64url(target)}`;
 
-/** A proxy in front of the fake Replicate; `upstream` records every request it forwarded. */
-function mount(options: Partial<ProxyOptions> = {}, fake = createFakeReplicate({ token: SERVER_TOKEN })) {
-  const upstream: Request[] = [];
-  const proxy = createProxy({
-    prefix: "/api/replicate",
-    allow: ["models.predictions.create", "predictions.get"],
-    auth: SERVER_TOKEN,
-    fetch: (request) => {
-      upstream.push(request);
-      return fake.fetch(request);
-    },
-    ...options,
-  });
-  const browser = createReplicate({ baseUrl: `${APP}/api/replicate`, fetch: proxy, retry: false });
-  return { fake, proxy, browser, upstream };
-}
+const mount = mountProxy;
 
 /** A prediction created through the proxy; its `urls.stream` is the one the proxy issued. */
 async function issuedStreamUrl(setup: ReturnType<typeof mount>): Promise<string> {

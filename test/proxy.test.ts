@@ -5,27 +5,10 @@ import { describe, expect, it } from "vitest";
 import { ApiError, collectText, createPrediction, createReplicate, InputError, run, stream } from "../src/index.js";
 import { createProxy, type ProxyOptions } from "../src/proxy/proxy.js";
 import { createFakeReplicate } from "../src/testing/index.js";
+import { APP, mountProxy, SERVER_TOKEN } from "./support/proxy.js";
 
-const APP = "https://app.example.test";
-const SERVER_TOKEN = "r8_server_only";
-
-function setup(allow: ProxyOptions["allow"], options: Partial<ProxyOptions> = {}) {
-  const fake = createFakeReplicate({ token: SERVER_TOKEN, startDelayMs: 1 });
-  const upstream: Request[] = [];
-  const proxy = createProxy({
-    prefix: "/api/replicate",
-    allow,
-    auth: SERVER_TOKEN,
-    fetch: (request) => {
-      upstream.push(request);
-      return fake.fetch(request);
-    },
-    ...options,
-  });
-  // The browser's client: no token, its own origin, the proxy as its network.
-  const browser = createReplicate({ baseUrl: `${APP}/api/replicate`, fetch: proxy, retry: false });
-  return { fake, proxy, browser, upstream };
-}
+const setup = (allow: ProxyOptions["allow"], options: Partial<ProxyOptions> = {}) =>
+  mountProxy({ allow, ...options }, createFakeReplicate({ token: SERVER_TOKEN, startDelayMs: 1 }));
 
 describe("createProxy", () => {
   it("runs an allowed model with the server's token, never the browser's", async () => {
