@@ -42,4 +42,6 @@ it("runs the whole tour against the fake, with no token", () => {
   expect(out.stdout).toContain(`$ replicate-kit run ${trained} prompt="a lighthouse" --fake`);
   expect(out.stdout).toMatch(/^a lighthouse, in the style of a watercolor$/m);
   expect(out.stdout).toMatch(/verified: prediction \w+ succeeded/);
+  // It ends with a one-line summary that says where to read its code.
+  expect(out.stdout).toMatch(/^Done: .* Read how in src\/cli\/commands\/demo-command\.ts\.$/m);
 }, 60_000);

@@ -89,7 +89,8 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
       io.out("\n── receive and verify a webhook\n");
       io.out(`verified: ${await webhookRoundTrip(clientOf(running.io), DEMO_MODELS.chat)}\n`);
       io.out(
-        "\nDone: run, stream, fine-tune and a webhook, offline, with no token.\n" +
+        "\nDone: run, stream, fine-tune and a webhook, offline, with no token. " +
+          "Read how in src/cli/commands/demo-command.ts.\n" +
           `Try any command with --fake, e.g. replicate-kit models schema ${DEMO_MODELS.image} --fake\n`,
       );
     } finally {
