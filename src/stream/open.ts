@@ -1,5 +1,5 @@
 /**
- * Opening a prediction's stream: redirects followed by hand, and who gets the token.
+ * Opening a prediction's stream: who gets the token.
  */
 import { isReplicateHost } from "../core/domain.js";
 import { ReplicateError } from "../core/errors.js";
@@ -14,8 +14,6 @@ export interface OpenContext {
   created: boolean;
 }
 
-const MAX_REDIRECTS = 5;
-
 /**
  * Whether a stream URL may receive the token. One from a prediction this call created
  * came from the API itself. One from a prediction handed in could have been written by
@@ -26,54 +24,25 @@ function mayAuthorize(url: URL, ctx: OpenContext): boolean {
 }
 
 /**
- * GET the stream. Redirects are followed by hand so the token goes only to the origin
- * of the stream URL (when {@link mayAuthorize} allows), never to wherever a redirect points.
+ * GET the stream. The token goes to the stream URL's own origin (when
+ * {@link mayAuthorize} allows) and nowhere else: redirects are followed by the
+ * transport's own rules, so a hop to another origin drops the token and the client's
+ * headers for the rest of the chain, even a hop back (where a URL's author could
+ * otherwise pick any path on the API and have the client send it with the token).
  *
  * @example
  * const response = await open(prediction.urls.stream, lastEventId, ctx)
  */
 export async function open(url: string, lastId: string, ctx: OpenContext): Promise<Response> {
-  const first = new URL(url);
-  const { origin } = first;
-  const trusted = mayAuthorize(first, ctx);
-  let target = url;
-  let redirect: RequestRedirect = "manual";
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
-    if (lastId) headers["last-event-id"] = lastId;
-    const request = { url: target, method: "GET", headers, redirect };
-    const sendOptions = {
-      signal: ctx.signal,
-      buffer: false,
-      openEnded: true,
-      authorize: trusted && new URL(target).origin === origin,
-    };
-    const response = await strictFetch(
-      ctx.send,
-      sendOptions,
-    )(request).catch((error: unknown) => {
-      const { status = -1, headers } = error as { status?: number; headers?: Headers };
-      // strictFetch turns a 3xx into an ApiError: take the Location from it and go on.
-      const location = headers?.get("location");
-      if (status >= 300 && status < 400 && location) return new URL(location, target).href;
-      // Browsers hide manual redirects (status 0). Their fetch drops Authorization on a
-      // cross-origin redirect by itself (Fetch standard), so let it follow.
-      if (status === 0 && redirect === "manual") {
-        redirect = "follow";
-        return target;
-      }
-      throw error;
-    });
-    if (typeof response === "string") {
-      target = response;
-      continue;
-    }
-    const type = response.headers.get("content-type") ?? "";
-    if (!/^text\/event-stream/i.test(type)) {
-      await response.body?.cancel();
-      throw new ReplicateError(`Expected text/event-stream from ${target}, got "${type || "no content type"}"`);
-    }
-    return response;
+  const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
+  if (lastId) headers["last-event-id"] = lastId;
+  // openEnded: the client's per-call deadline covers opening the stream, not reading it.
+  const options = { signal: ctx.signal, buffer: false, openEnded: true, authorize: mayAuthorize(new URL(url), ctx) };
+  const response = await strictFetch(ctx.send, options)({ url, method: "GET", headers });
+  const type = response.headers.get("content-type") ?? "";
+  if (!/^text\/event-stream/i.test(type)) {
+    await response.body?.cancel();
+    throw new ReplicateError(`Expected text/event-stream from ${url}, got "${type || "no content type"}"`);
   }
-  throw new ReplicateError(`Too many redirects from ${url}`);
+  return response;
 }
