@@ -2,7 +2,7 @@
 // version's output schema), lazy and cached downloads, streaming and cancelling, data:
 // URLs decoded locally, and the token sent with a download only to the API's own origin.
 import nock from "nock";
-import { describe, expect, test, vi } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { resolveRetry } from "../src/core/retry.js";
 import { createTransport, type FetchLike } from "../src/core/transport.js";
 import {
@@ -680,5 +680,34 @@ describe("downloads through a client", () => {
     expect(api.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
     expect(api.headers.get("x-request-source")).toBe("batch");
     expect(lookalike.headers.get("authorization")).toBeNull();
+  });
+});
+
+describe("a FileOutput made without a client", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  test("has a deadline over its body: a stalled download rejects with TimeoutError at 120 s, not never", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array([1, 2, 3])); // then nothing, ever
+      },
+    });
+    vi.stubGlobal("fetch", async () => new Response(stalled, { status: 200 }));
+    const settled = vi.fn();
+    const reading = new FileOutput("https://replicate.delivery/x/out.png")
+      .blob()
+      .then(
+        () => "resolved",
+        (e: unknown) => (e as Error).name,
+      )
+      .finally(settled);
+    await vi.advanceTimersByTimeAsync(119_000);
+    expect(settled).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(await reading).toBe("TimeoutError");
   });
 });

@@ -4,20 +4,37 @@
  * fetches nothing until `blob()`, `arrayBuffer()`, `text()` or `stream()`.
  */
 import { strictFetch } from "../core/methods.js";
-import type { Send } from "../core/transport.js";
+import { resolveRetry } from "../core/retry.js";
+import { createTransport, type Send } from "../core/transport.js";
 
 /** How a {@link FileOutput} downloads: a Request in, a 2xx Response out (or an ApiError). */
 export type Download = (url: string, signal?: AbortSignal) => Promise<Response>;
 
+/** The transport of downloads made without a client, made on first use. */
+let plain: Send | undefined;
+
 /**
- * A download with plain `fetch` (looked up at call time) and no credentials, for
- * outputs normalised without a client.
+ * A download for outputs normalised without a client (`new FileOutput(url)`,
+ * `normalizeOutput(output)`): `fetch` looked up at call time, no credentials to any host,
+ * and the client's defaults otherwise, a 120 s deadline over headers and body included,
+ * so a stalled download rejects instead of hanging.
+ *
+ * @example
+ * const response = await plainDownload("https://replicate.delivery/x/out.png")
  */
-export const plainDownload: Download = (url, signal) =>
-  strictFetch((request, options) => globalThis.fetch(request.url, { signal: options?.signal ?? null }), {
-    signal,
-    buffer: false,
-  })({ url, method: "GET", headers: {} });
+export const plainDownload: Download = (url, signal) => {
+  // A base URL no download can be on: no request is ever the API's, so none gets a token.
+  plain ??= createTransport({
+    baseUrl: "https://no-api.invalid",
+    auth: undefined,
+    fetch: undefined,
+    userAgent: undefined,
+    headers: {},
+    timeoutMs: 120_000,
+    retry: resolveRetry(undefined),
+  });
+  return downloader(plain)(url, signal);
+};
 
 /** A download through a client's transport: retries, deadline, and auth for the API's own origin only. */
 export function downloader(send: Send): Download {
