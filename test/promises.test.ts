@@ -326,6 +326,40 @@ describe("bad input: a clear InputError, nothing sent", () => {
     }
   });
 
+  it.each([
+    ["maxBufferSize: -5", { maxBufferSize: -5 }, /^maxBufferSize must be/],
+    ["reconnect: 7", { reconnect: 7 }, /^reconnect must be/],
+    ["reconnect.attempts: 'x'", { reconnect: { attempts: "x" } }, /^reconnect\.attempts must be/],
+    ["reconnect.delayMs: -1", { reconnect: { delayMs: -1 } }, /^reconnect\.delayMs must be/],
+    ["reconnect.idleMs: 'x'", { reconnect: { idleMs: "x" } }, /^reconnect\.idleMs must be/],
+    ["cancelOnAbort: 'no'", { cancelOnAbort: "no" }, /^cancelOnAbort must be true or false/],
+  ])("stream refuses %s before the paid create is sent", async (_, bad, message) => {
+    const error = await failed(stream(replicate, "acme/m", { input: {}, ...(bad as object) }).next());
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(message);
+  });
+
+  it("refuses an onProgress that is not a function, before the create", async () => {
+    const onProgress = "x" as never;
+    for (const call of [
+      () => run(replicate, "acme/m", { input: {}, onProgress }),
+      () => wait(replicate, "p1", { onProgress }),
+    ]) {
+      const error = await failed(call());
+      expect(error).toBeInstanceOf(InputError);
+      expect(error.message).toBe("onProgress must be a function, got string.");
+    }
+  });
+
+  it.each([
+    ["retry: 'fast'", { retry: "fast" }, "retry must be an object like { retries: 2 }, or false for none."],
+    ["retry.retries: -1", { retry: { retries: -1 } }, "retry.retries must be a number ≥ 0."],
+    ["fetch: 'x'", { fetch: "x" }, "fetch must be a function that takes a Request and returns a Response."],
+    ["limiter: 5", { limiter: 5 }, "limiter must be createLimiter(n), an object with acquire(signal), or false."],
+  ])("createReplicate refuses %s at once, not at the first call", (_, options, message) => {
+    expect(() => createReplicate({ auth: "t", ...(options as object) })).toThrow(new InputError(message));
+  });
+
   it("verifyWebhook(undefined) is an InputError; a missing secret is invalid_secret, not a TypeError", async () => {
     const none = await failed(verifyWebhook(undefined as never));
     expect(none).toBeInstanceOf(InputError);

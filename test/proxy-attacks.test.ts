@@ -94,6 +94,17 @@ describe("createProxy's stream route", () => {
     expect(setup.upstream).toHaveLength(created);
   });
 
+  it("refuses a signature spelled differently for the same bytes (the last character's unused bits)", async () => {
+    const setup = mount();
+    const url = await issuedStreamUrl(setup);
+    const created = setup.upstream.length;
+    const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // A 32-byte MAC is 43 characters: the last one carries 4 bits, its 2 low bits unused.
+    const last = ALPHABET[ALPHABET.indexOf(url.at(-1) as string) ^ 1] as string;
+    await expectRefused(await setup.proxy(new Request(`${url.slice(0, -1)}${last}`)));
+    expect(setup.upstream).toHaveLength(created);
+  });
+
   it("accepts a stream URL from another instance with the same token (serverless), refuses one with another", async () => {
     const fake = createFakeReplicate({ token: SERVER_TOKEN });
     const first = mount({}, fake);

@@ -44,7 +44,7 @@ describe("backoff", () => {
     expect(backoffMs(10, policy, () => 1)).toBe(4000);
   });
   it("rejects nonsense policies when the client is made", () => {
-    expect(() => resolveRetry({ retries: -1 })).toThrow(/retry.retries/);
+    expect(() => resolveRetry({ retries: -1 })).toThrow(/retry.retries must be a number ≥ 0/);
     expect(() => resolveRetry({ maxDelayMs: Number.NaN })).toThrow(/retry.maxDelayMs/);
     expect(resolveRetry(false).retries).toBe(0);
   });

@@ -61,3 +61,13 @@ export function checkSignal(value: unknown): void {
     throw mustBe("signal", "an AbortSignal", value);
   }
 }
+
+/**
+ * A callback option: undefined or a function.
+ *
+ * @example
+ * checkCallback("onProgress", options.onProgress)
+ */
+export function checkCallback(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "function") throw mustBe(name, "a function", value);
+}

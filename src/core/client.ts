@@ -143,6 +143,13 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
       ? undefined
       : (options.userAgent ?? (inBrowser ? undefined : `replicate-kit/${VERSION}`));
   if (typeof userAgent === "string") checkHeaderValue("userAgent", "user-agent", userAgent);
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new InputError("fetch must be a function that takes a Request and returns a Response.");
+  }
+  const { limiter } = options;
+  if (limiter !== undefined && limiter !== false && typeof limiter?.acquire !== "function") {
+    throw new InputError("limiter must be createLimiter(n), an object with acquire(signal), or false.");
+  }
   const send = createTransport({
     baseUrl,
     auth,
@@ -152,7 +159,7 @@ export function createReplicate(options: ReplicateOptions = {}): Replicate {
     headers: options.headers === undefined ? {} : headerRecord("headers", options.headers),
     timeoutMs,
     retry: resolveRetry(options.retry),
-    limiter: options.limiter === false ? undefined : (options.limiter ?? createAdaptiveLimiter()),
+    limiter: limiter === false ? undefined : (limiter ?? createAdaptiveLimiter()),
   });
   const { request, operations } = createOperations(send, baseUrl);
   return attachParts(Object.assign(operations, { request, baseUrl }), { send, baseUrl, timeoutMs });

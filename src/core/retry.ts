@@ -7,6 +7,7 @@
  * connection that was never opened. After a 5xx or a reset the first request may
  * already be running and billed, and a retry would start a second one.
  */
+import { InputError } from "./errors.js";
 
 /** How failed requests are retried. */
 export interface RetryPolicy {
@@ -43,9 +44,12 @@ const NO_RETRY: ResolvedRetry = { retries: 0, baseDelayMs: 0, maxDelayMs: 0, unt
 /** Fill in defaults once, at client creation. */
 export function resolveRetry(policy: RetryPolicy | false | undefined): ResolvedRetry {
   if (policy === false) return NO_RETRY;
+  if (policy !== undefined && (typeof policy !== "object" || policy === null)) {
+    throw new InputError("retry must be an object like { retries: 2 }, or false for none.");
+  }
   const resolved = { retries: 2, baseDelayMs: 500, maxDelayMs: 30_000, ...policy };
   for (const [key, value] of Object.entries(resolved)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`retry.${key} must be a number ≥ 0`);
+    if (!Number.isFinite(value) || value < 0) throw new InputError(`retry.${key} must be a number ≥ 0.`);
   }
   return { ...resolved, untilDeadline: true };
 }

@@ -51,8 +51,10 @@ function toBase64Url(bytes: Uint8Array): string {
 function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
   try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    // Only the canonical spelling: the last character's unused low bits would otherwise let
+    // several strings stand for one value (an altered URL that still verifies).
+    return toBase64Url(bytes) === text ? bytes : undefined;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
  * billing on abort or timeout, and hand back a usable output.
  */
 
-import { checkSignal, checkTimeout } from "../core/checks.js";
+import { checkCallback, checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { InputError, PredictionError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
@@ -122,6 +122,7 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
   const { timeoutMs, signal } = options;
   checkTimeout("timeoutMs", timeoutMs);
   checkSignal(signal);
+  checkCallback("onProgress", options.onProgress);
   checkInterval(options.interval);
   const limitMs = timeoutMs ?? PREDICTION_TIMEOUT_MS;
   // With onProgress, a short window: the progress shows while polling, not all at the end.

@@ -3,7 +3,7 @@
  * status, within one deadline, abortable, reporting each change once.
  */
 
-import { checkSignal, checkTimeout, kindOf } from "../core/checks.js";
+import { checkCallback, checkSignal, checkTimeout, kindOf } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { TERMINAL } from "../core/domain.js";
 import { AbortError, InputError, type JobSnapshot, TimeoutError } from "../core/errors.js";
@@ -116,6 +116,7 @@ export async function waitFor<T extends JobSnapshot>(
   if (job === "") throw new InputError("Expected a prediction (or training) id, got an empty string.");
   checkTimeout("timeoutMs", options.timeoutMs);
   checkSignal(options.signal);
+  checkCallback("onProgress", options.onProgress);
   const { initialMs, factor, maxMs } = checkInterval(options.interval);
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   // Always a signal, even without a caller's or a deadline: the loop below listens to it.

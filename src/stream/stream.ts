@@ -5,7 +5,7 @@
  * `Last-Event-ID`; one that cannot be resumed, or a model without a stream URL, continues
  * by polling. Stopping early (`break`, `return`, abort) cancels the HTTP body at once.
  */
-import { checkSignal, checkTimeout } from "../core/checks.js";
+import { checkSignal, checkTimeout, mustBe } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { TERMINAL } from "../core/domain.js";
 import { InputError, PredictionError } from "../core/errors.js";
@@ -49,6 +49,33 @@ export interface StreamOptions<Input = Record<string, unknown>>
    * @default true
    */
   cancelOnAbort?: boolean;
+}
+
+/** The stream's own options, checked before anything is sent (a create costs money). */
+function checkStreamOptions({ reconnect, maxBufferSize, cancelOnAbort }: StreamOptions<object>): void {
+  if (reconnect !== undefined) {
+    if (typeof reconnect !== "object" || reconnect === null) {
+      throw mustBe("reconnect", "an object like { attempts: 5, delayMs: 1000 }", reconnect);
+    }
+    const { attempts, delayMs, idleMs } = reconnect;
+    if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 0)) {
+      throw mustBe("reconnect.attempts", "a whole number ≥ 0", attempts);
+    }
+    for (const [name, value] of [
+      ["delayMs", delayMs],
+      ["idleMs", idleMs],
+    ] as const) {
+      if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) {
+        throw mustBe(`reconnect.${name}`, "a finite number of milliseconds > 0", value);
+      }
+    }
+  }
+  if (maxBufferSize !== undefined && !(Number.isInteger(maxBufferSize) && maxBufferSize >= 1)) {
+    throw mustBe("maxBufferSize", "a whole number of characters ≥ 1", maxBufferSize);
+  }
+  if (cancelOnAbort !== undefined && typeof cancelOnAbort !== "boolean") {
+    throw mustBe("cancelOnAbort", "true or false", cancelOnAbort);
+  }
 }
 
 const isPrediction = (v: unknown): v is Prediction =>
@@ -114,6 +141,7 @@ async function* batches(
   checkTimeout("timeoutMs", timeoutMs);
   checkSignal(signal);
   checkInterval(options.interval);
+  checkStreamOptions(options);
   const limitMs = timeoutMs ?? PREDICTION_TIMEOUT_MS;
   // Always a signal, even without a caller's: the reader listens to it.
   const d = deadline(signal ?? new AbortController().signal, limitMs);

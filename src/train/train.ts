@@ -3,7 +3,7 @@
  * version. Everything that can fail cheaply (bad references, a missing destination) fails
  * before the paid training starts; a training that could not be saved is never started.
  */
-import { checkSignal, checkTimeout } from "../core/checks.js";
+import { checkCallback, checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import type { WebhookEvent } from "../core/domain.js";
 import { InputError, type JobSnapshot, ReplicateError, TrainingError } from "../core/errors.js";
@@ -90,6 +90,7 @@ function check(options: TrainOptions) {
   checkSignal(options.signal);
   checkTimeout("timeoutMs", options.timeoutMs);
   checkInterval(options.interval);
+  checkCallback("onProgress", options.onProgress);
   const trainer = parseRef(options.model);
   if (trainer.kind === "deployment" || !trainer.owner || !trainer.name) {
     throw new InputError(`model must be "owner/name" or "owner/name:version", got ${JSON.stringify(options.model)}.`);

@@ -10,15 +10,7 @@
 import type { WebhookEvent } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
 import type { Prediction, Training } from "../core/types.js";
-import {
-  base64Bytes,
-  constantTimeEqual,
-  encoder,
-  mac,
-  secretKey,
-  type WebhookFailureReason,
-  WebhookVerificationError,
-} from "./signature.js";
+import { base64Bytes, constantTimeEqual, encoder, mac, secretKey, WebhookVerificationError } from "./signature.js";
 
 /** What Replicate posts: the prediction (or training) as `get` returns it. */
 export type WebhookPayload = Prediction | Training;
