@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { createReplicate, run } from "../src/index.js";
 import { type CogDocument, createFakeReplicate, type FakeReplicate } from "../src/testing/index.js";
+import { COG_PATHS } from "./support/cog.js";
 
 const API = "https://api.replicate.com/v1";
 const FIXTURES = new URL("../../shared/fixtures/cog-schemas/", import.meta.url).pathname;
@@ -48,16 +49,7 @@ describe("a Cog document built around Input and Output", () => {
     fake.model("acme/echo", (i) => i.text, { input, output: { type: "string" } });
     const doc = await served(fake, "acme/echo");
     expect(doc).toMatchObject({ openapi: "3.0.2", info: { title: "Cog" } });
-    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(
-      [
-        "/",
-        "/health-check",
-        "/predictions",
-        "/predictions/{prediction_id}",
-        "/predictions/{prediction_id}/cancel",
-        "/shutdown",
-      ].sort(),
-    );
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual([...COG_PATHS].sort());
     expect(doc.paths?.["/predictions"]).toMatchObject({
       post: {
         operationId: "predict_predictions_post",

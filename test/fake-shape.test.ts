@@ -8,17 +8,10 @@
 // cannot pass for one that is null.
 import { describe, expect, test } from "vitest";
 import { createFakeReplicate, type FakeReplicate } from "../src/testing/index.js";
+import { COG_PATHS } from "./support/cog.js";
 
 const API = "https://api.replicate.com/v1";
 const TRAINER = "b8f9c3a5e0d14a6f9c2e7d3b1a0f5e4c8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
-const COG_PATHS = [
-  "/",
-  "/health-check",
-  "/predictions",
-  "/predictions/{prediction_id}",
-  "/predictions/{prediction_id}/cancel",
-  "/shutdown",
-];
 const COG_SCHEMAS = [
   "HTTPValidationError",
   "Input",

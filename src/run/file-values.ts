@@ -51,7 +51,7 @@ export function typeName(value: unknown): string {
 // A copy: the view may sit on a SharedArrayBuffer, which Blob does not take.
 const ownBytes = (view: ArrayBufferView) => new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
 
-// By tag rather than instanceof, so a Buffer from another realm (a vm, a test runner's) counts.
+// By tag rather than instanceof, so a Node buffer from another realm (a vm, a test runner's) counts.
 const isUint8Array = (chunk: unknown): chunk is Uint8Array =>
   ArrayBuffer.isView(chunk) && Object.prototype.toString.call(chunk) === "[object Uint8Array]";
 
