@@ -6,28 +6,19 @@
 // FAKE_URL, prints the checks it answers with, and exits 1 if any failed.
 //
 //   cd <project> && FAKE_URL=http://127.0.0.1:PORT node ecosystem-tests/edge-runtime/host.mjs
-import { join } from "node:path";
 import { EdgeRuntime } from "edge-runtime";
-import { build } from "esbuild";
+import { bundleWorker } from "../bundle-worker.mjs";
 
 const project = process.cwd();
 
 // EdgeRuntime evaluates scripts, not modules: an IIFE exposing the worker as `consumer`,
 // resolved as Vercel bundles edge functions (the "edge-light" condition first).
-const { outputFiles, metafile } = await build({
-  entryPoints: [join(project, "worker.mjs")],
+const { outputFiles } = await bundleWorker(project, {
   write: false,
-  bundle: true,
   format: "iife",
   globalName: "consumer",
-  platform: "neutral",
   conditions: ["edge-light", "worker", "browser"],
-  metafile: true,
-  logLevel: "error",
 });
-if (!Object.keys(metafile.inputs).some((input) => input.includes("node_modules/replicate-kit/dist/"))) {
-  throw new Error("the bundle does not contain the installed replicate-kit");
-}
 
 // The worker answers fetch events, the way the runtime serves an edge function.
 const env = { FAKE_URL: process.env.FAKE_URL };

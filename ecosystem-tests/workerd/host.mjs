@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { bundleWorker } from "../bundle-worker.mjs";
 
 const project = process.cwd();
 const dir = join(project, "workerd");
@@ -18,19 +18,11 @@ mkdirSync(dir, { recursive: true });
 
 // workerd cannot resolve node_modules: one self-contained module, resolved as an edge
 // bundler would (wrangler's conditions), from the packed package's own dist/.
-const { metafile } = await build({
-  entryPoints: [join(project, "worker.mjs")],
+await bundleWorker(project, {
   outfile: join(dir, "worker.js"),
-  bundle: true,
   format: "esm",
-  platform: "neutral",
   conditions: ["workerd", "worker", "browser"],
-  metafile: true,
-  logLevel: "error",
 });
-if (!Object.keys(metafile.inputs).some((input) => input.includes("node_modules/replicate-kit/dist/"))) {
-  throw new Error("the worker bundle does not contain the installed replicate-kit");
-}
 
 // workerd's config takes a fixed port: ask the OS for a free one on loopback first.
 const port = await new Promise((resolve) => {

@@ -6,7 +6,8 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { createReplicate, type Replicate } from "../core/client.js";
 import { InputError } from "../core/errors.js";
 import type { PollInterval } from "../run/wait.js";
-import type { CliIO } from "./cli-io.js";
+import { type CliIO, EXIT } from "./cli-io.js";
+import { reportFailure } from "./report.js";
 
 /** The options every command takes. */
 export const COMMON_OPTIONS = {
@@ -80,16 +81,14 @@ export function ownerName(text: string | undefined, what = "owner/name"): [strin
 /** Left-aligned columns, for the lists commands print. */
 export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return (
-    rows
-      .map((r) =>
-        r
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join("  ")
-          .trimEnd(),
-      )
-      .join("\n") + "\n"
-  );
+  return `${rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }
 
 /**
@@ -123,5 +122,38 @@ export async function interruptible<T>(
     return await work(controller.signal, created);
   } finally {
     stop?.();
+  }
+}
+
+/**
+ * One command's frame, the same for every command: read the arguments, print `help` for
+ * `--help` (exit 0) or, when the command needs an action and got none, as usage (exit 2),
+ * run `body`, and turn whatever it throws into one plain sentence and an exit code.
+ *
+ * @example
+ * export const hardware = (argv, io) => command(argv, io, "hardware", {}, HELP, async ({ values }) => EXIT.ok)
+ */
+export async function command<const O extends Options>(
+  argv: string[],
+  io: CliIO,
+  name: string,
+  options: O,
+  help: string,
+  body: (parsed: ReturnType<typeof parseCommand<O>>) => Promise<number>,
+  needsAction = false,
+): Promise<number> {
+  let debug = false;
+  try {
+    const parsed = parseCommand(argv, options);
+    // The common options are always there, whatever the command's own are.
+    const common = parsed.values as { debug?: boolean; help?: boolean };
+    debug = common.debug === true;
+    if (common.help || (needsAction && parsed.positionals.length === 0)) {
+      io.out(help);
+      return common.help ? EXIT.ok : EXIT.usage;
+    }
+    return await body(parsed);
+  } catch (error) {
+    return reportFailure(error, name, io, debug);
   }
 }

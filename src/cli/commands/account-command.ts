@@ -4,8 +4,7 @@
 import { InputError } from "../../core/errors.js";
 import { webhookSecret } from "../../webhooks/secret.js";
 import { type CliIO, type Command, EXIT, EXIT_HELP } from "../cli-io.js";
-import { reportFailure } from "../report.js";
-import { COMMON_HELP, clientOf, parseCommand, table } from "../shared.js";
+import { COMMON_HELP, clientOf, command, table } from "../shared.js";
 
 const help = (usage: string, what: string, example: string) =>
   `Usage: replicate-kit ${usage} [options]\n\n${what}\n\nOptions:\n${COMMON_HELP}\n\n${EXIT_HELP}\n\nExample:\n  npx replicate-kit ${example}\n`;
@@ -17,25 +16,15 @@ function simple(
   action: string | undefined,
   get: (io: CliIO, baseUrl?: string) => Promise<[unknown, string]>,
 ): Command {
-  return async (argv, io) => {
-    let debug = false;
-    try {
-      const { values, positionals } = parseCommand(argv, {});
-      debug = values.debug ?? false;
-      if (values.help) {
-        io.out(helpText);
-        return EXIT.ok;
-      }
+  return (argv, io) =>
+    command(argv, io, name, {}, helpText, async ({ values, positionals }) => {
       const expected = action === undefined ? [] : [action];
       if (positionals.join(" ") !== expected.join(" "))
         throw new InputError(`Usage: replicate-kit ${[name, ...expected].join(" ")}`);
       const [value, text] = await get(io, values["base-url"]);
       io.out(values.json ? `${JSON.stringify(value, null, 2)}\n` : text);
       return EXIT.ok;
-    } catch (error) {
-      return reportFailure(error, name, io, debug);
-    }
-  };
+    });
 }
 
 /** `replicate-kit hardware`. @example await hardwareCommand([], io) */

@@ -6,8 +6,7 @@ import { InputError } from "../../core/errors.js";
 import type { Deployment } from "../../core/types.js";
 import { type CliIO, EXIT, EXIT_HELP } from "../cli-io.js";
 import { modelSchema } from "../model-schema.js";
-import { reportFailure } from "../report.js";
-import { COMMON_HELP, clientOf, ownerName, parseCommand, table } from "../shared.js";
+import { COMMON_HELP, clientOf, command, ownerName, type parseCommand, table } from "../shared.js";
 
 /** The command's help text. */
 export const DEPLOYMENTS_HELP = `Usage: replicate-kit deployments <action> [options]
@@ -78,49 +77,48 @@ async function create(replicate: Replicate, name: string, values: Values): Promi
  * @example
  * const code = await deploymentsCommand(["get", "acme/sdxl"], io)
  */
-export async function deploymentsCommand(argv: string[], io: CliIO): Promise<number> {
-  let debug = false;
-  try {
-    const { values, positionals } = parseCommand(argv, OPTIONS);
-    debug = values.debug ?? false;
-    const [action, arg, ...extra] = positionals;
-    if (values.help || action === undefined) {
-      io.out(DEPLOYMENTS_HELP);
-      return values.help ? EXIT.ok : EXIT.usage;
-    }
-    const replicate = clientOf(io, values["base-url"]);
-    const print = (d: Deployment) => io.out(values.json ? `${JSON.stringify(d, null, 2)}\n` : summary(d));
-    if (action === "list") {
-      const items = (await replicate.deployments.list({})).results as Deployment[];
-      if (values.json) io.out(`${JSON.stringify(items, null, 2)}\n`);
-      else if (items.length === 0) io.out("No deployments yet.\n");
-      else
-        io.out(
-          table(
-            items.map((d) => [
-              `${d.owner}/${d.name}`,
-              `${d.current_release?.model ?? ""}`,
-              `${d.current_release?.configuration?.hardware ?? ""}`,
-            ]),
-          ),
-        );
+export function deploymentsCommand(argv: string[], io: CliIO): Promise<number> {
+  return command(
+    argv,
+    io,
+    "deployments",
+    OPTIONS,
+    DEPLOYMENTS_HELP,
+    async ({ values, positionals }) => {
+      const [action, arg, ...extra] = positionals;
+      const replicate = clientOf(io, values["base-url"]);
+      const print = (d: Deployment) => io.out(values.json ? `${JSON.stringify(d, null, 2)}\n` : summary(d));
+      if (action === "list") {
+        const items = (await replicate.deployments.list({})).results as Deployment[];
+        if (values.json) io.out(`${JSON.stringify(items, null, 2)}\n`);
+        else if (items.length === 0) io.out("No deployments yet.\n");
+        else
+          io.out(
+            table(
+              items.map((d) => [
+                `${d.owner}/${d.name}`,
+                `${d.current_release?.model ?? ""}`,
+                `${d.current_release?.configuration?.hardware ?? ""}`,
+              ]),
+            ),
+          );
+        return EXIT.ok;
+      }
+      if (arg === undefined || extra.length > 0) throw new InputError(`deployments ${action} takes one name.`);
+      if (action === "create") print(await create(replicate, arg, values));
+      else {
+        const [deployment_owner, deployment_name] = ownerName(arg);
+        const params = { deployment_owner, deployment_name };
+        if (action === "get") print(await replicate.deployments.get(params));
+        else if (action === "update") {
+          const body = { ...configuration(values), ...(values.version !== undefined && { version: values.version }) };
+          if (Object.keys(body).length === 0)
+            throw new InputError("Nothing to update: give --version, --hardware, --min or --max.");
+          print(await replicate.deployments.update({ ...params, body }));
+        } else throw new InputError(`Unknown action "${action}": use list, get, create or update.`);
+      }
       return EXIT.ok;
-    }
-    if (arg === undefined || extra.length > 0) throw new InputError(`deployments ${action} takes one name.`);
-    if (action === "create") print(await create(replicate, arg, values));
-    else {
-      const [deployment_owner, deployment_name] = ownerName(arg);
-      const params = { deployment_owner, deployment_name };
-      if (action === "get") print(await replicate.deployments.get(params));
-      else if (action === "update") {
-        const body = { ...configuration(values), ...(values.version !== undefined && { version: values.version }) };
-        if (Object.keys(body).length === 0)
-          throw new InputError("Nothing to update: give --version, --hardware, --min or --max.");
-        print(await replicate.deployments.update({ ...params, body }));
-      } else throw new InputError(`Unknown action "${action}": use list, get, create or update.`);
-    }
-    return EXIT.ok;
-  } catch (error) {
-    return reportFailure(error, "deployments", io, debug);
-  }
+    },
+    true,
+  );
 }

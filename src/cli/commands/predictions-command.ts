@@ -11,8 +11,7 @@ import { wait } from "../../run/wait.js";
 import { type CliIO, EXIT, EXIT_HELP } from "../cli-io.js";
 import { deliver } from "../outputs.js";
 import { progressLine } from "../progress-line.js";
-import { reportFailure } from "../report.js";
-import { COMMON_HELP, clientOf, interruptible, parseCommand, pollInterval, table } from "../shared.js";
+import { COMMON_HELP, clientOf, command, interruptible, pollInterval, table } from "../shared.js";
 
 /** The command's help text. */
 export const PREDICTIONS_HELP = `Usage: replicate-kit predictions <list | get <id> | wait <id> | cancel <id>> [options]
@@ -56,57 +55,56 @@ async function normalized(replicate: Replicate, p: Prediction): Promise<unknown>
  * @example
  * const code = await predictionsCommand(["get", "ufawqhfynnddngldkgtslldrkq"], io)
  */
-export async function predictionsCommand(argv: string[], io: CliIO): Promise<number> {
-  let debug = false;
-  try {
-    const { values, positionals } = parseCommand(argv, OPTIONS);
-    debug = values.debug ?? false;
-    const [action, id, ...extra] = positionals;
-    if (values.help || action === undefined) {
-      io.out(PREDICTIONS_HELP);
-      return values.help ? EXIT.ok : EXIT.usage;
-    }
-    const replicate = clientOf(io, values["base-url"]);
-    if (action === "list") {
-      const page = await replicate.predictions.list({});
-      const items = page.results as Prediction[];
-      if (values.json) io.out(`${JSON.stringify(items, null, 2)}\n`);
-      else if (items.length === 0) io.out("No predictions yet.\n");
-      else {
-        const rows = items.map((p) => [p.id, p.status, p.model ?? "", p.created_at ?? ""]);
-        io.out(table([["ID", "STATUS", "MODEL", "CREATED"], ...rows]));
+export function predictionsCommand(argv: string[], io: CliIO): Promise<number> {
+  return command(
+    argv,
+    io,
+    "predictions",
+    OPTIONS,
+    PREDICTIONS_HELP,
+    async ({ values, positionals }) => {
+      const [action = "", id, ...extra] = positionals; // never empty: command() asks for an action
+      const replicate = clientOf(io, values["base-url"]);
+      if (action === "list") {
+        const page = await replicate.predictions.list({});
+        const items = page.results as Prediction[];
+        if (values.json) io.out(`${JSON.stringify(items, null, 2)}\n`);
+        else if (items.length === 0) io.out("No predictions yet.\n");
+        else {
+          const rows = items.map((p) => [p.id, p.status, p.model ?? "", p.created_at ?? ""]);
+          io.out(table([["ID", "STATUS", "MODEL", "CREATED"], ...rows]));
+        }
+        return EXIT.ok;
+      }
+      if (!["get", "wait", "cancel"].includes(action))
+        throw new InputError(`Unknown action "${action}": use list, get, wait or cancel.`);
+      if (id === undefined || extra.length > 0) throw new InputError(`predictions ${action} takes one prediction id.`);
+      if (action === "get") {
+        io.out(`${JSON.stringify(await replicate.predictions.get({ prediction_id: id }), null, 2)}\n`);
+      } else if (action === "cancel") {
+        const p = await replicate.predictions.cancel({ prediction_id: id });
+        io.out(values.json ? `${JSON.stringify(p, null, 2)}\n` : `${p.id} ${p.status}\n`);
+      } else {
+        const line = progressLine(io, { quiet: values.quiet || values.json, logs: values.logs });
+        let done: Prediction;
+        try {
+          const options = {
+            interval: pollInterval(io),
+            onProgress: (p: Prediction, progress: Parameters<typeof line.update>[1]) => line.update(p, progress),
+          };
+          done = await interruptible(io, (signal) => wait(replicate, id, { ...options, signal }));
+        } finally {
+          line.end();
+        }
+        if (done.status !== "succeeded") {
+          io.err(`Prediction ${done.id} ${done.status}${done.error ? `: ${String(done.error)}` : "."}\n`);
+          if (values.json) io.out(`${JSON.stringify(done, null, 2)}\n`);
+          return EXIT.prediction;
+        }
+        await deliver(await normalized(replicate, done), done, values, io);
       }
       return EXIT.ok;
-    }
-    if (!["get", "wait", "cancel"].includes(action))
-      throw new InputError(`Unknown action "${action}": use list, get, wait or cancel.`);
-    if (id === undefined || extra.length > 0) throw new InputError(`predictions ${action} takes one prediction id.`);
-    if (action === "get") {
-      io.out(`${JSON.stringify(await replicate.predictions.get({ prediction_id: id }), null, 2)}\n`);
-    } else if (action === "cancel") {
-      const p = await replicate.predictions.cancel({ prediction_id: id });
-      io.out(values.json ? `${JSON.stringify(p, null, 2)}\n` : `${p.id} ${p.status}\n`);
-    } else {
-      const line = progressLine(io, { quiet: values.quiet || values.json, logs: values.logs });
-      let done: Prediction;
-      try {
-        const options = {
-          interval: pollInterval(io),
-          onProgress: (p: Prediction, progress: Parameters<typeof line.update>[1]) => line.update(p, progress),
-        };
-        done = await interruptible(io, (signal) => wait(replicate, id, { ...options, signal }));
-      } finally {
-        line.end();
-      }
-      if (done.status !== "succeeded") {
-        io.err(`Prediction ${done.id} ${done.status}${done.error ? `: ${String(done.error)}` : "."}\n`);
-        if (values.json) io.out(`${JSON.stringify(done, null, 2)}\n`);
-        return EXIT.prediction;
-      }
-      await deliver(await normalized(replicate, done), done, values, io);
-    }
-    return EXIT.ok;
-  } catch (error) {
-    return reportFailure(error, "predictions", io, debug);
-  }
+    },
+    true,
+  );
 }

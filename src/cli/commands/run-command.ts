@@ -15,8 +15,15 @@ import { buildInput } from "../inputs.js";
 import { deploymentSchema, modelSchema, streamsText, type VersionSchema } from "../model-schema.js";
 import { deliver } from "../outputs.js";
 import { progressLine } from "../progress-line.js";
-import { reportFailure } from "../report.js";
-import { COMMON_HELP, clientOf, interruptible, ownerName, parseCommand, pollInterval } from "../shared.js";
+import {
+  COMMON_HELP,
+  clientOf,
+  command,
+  interruptible,
+  ownerName,
+  type parseCommand,
+  pollInterval,
+} from "../shared.js";
 
 /** The command's help text. */
 export const RUN_HELP = `Usage: replicate-kit run <owner/name[:version]> [key=value]... [options]
@@ -118,15 +125,8 @@ async function polled(replicate: Replicate, ref: ModelRef, input: Record<string,
  * @example
  * const code = await runCommand(["acme/echo", "text=hi"], io)
  */
-export async function runCommand(argv: string[], io: CliIO): Promise<number> {
-  let debug = false;
-  try {
-    const { values, positionals } = parseCommand(argv, OPTIONS);
-    debug = values.debug ?? false;
-    if (values.help) {
-      io.out(RUN_HELP);
-      return EXIT.ok;
-    }
+export function runCommand(argv: string[], io: CliIO): Promise<number> {
+  return command(argv, io, "run", OPTIONS, RUN_HELP, async ({ values, positionals }) => {
     const replicate = clientOf(io, values["base-url"]);
     let ref: ModelRef;
     let schema: VersionSchema | undefined;
@@ -147,7 +147,5 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     const streaming = !values.json && !values["no-stream"] && streamsText(schema?.document);
     await (streaming ? streamed : polled)(replicate, ref, input, values, io);
     return EXIT.ok;
-  } catch (error) {
-    return reportFailure(error, "run", io, debug);
-  }
+  });
 }

@@ -9,8 +9,7 @@ import { type CliIO, EXIT, EXIT_HELP } from "../cli-io.js";
 import { buildInput } from "../inputs.js";
 import { modelSchema } from "../model-schema.js";
 import { progressLine } from "../progress-line.js";
-import { reportFailure } from "../report.js";
-import { COMMON_HELP, clientOf, interruptible, ownerName, parseCommand, pollInterval } from "../shared.js";
+import { COMMON_HELP, clientOf, command, interruptible, ownerName, pollInterval } from "../shared.js";
 
 /** The command's help text. */
 export const TRAIN_HELP = `Usage: replicate-kit train <owner/name[:version]> --destination <owner/name> [key=value]... [options]
@@ -45,15 +44,8 @@ const OPTIONS = {
  * @example
  * const code = await trainCommand(["acme/trainer", "--destination", "me/style", "steps=10"], io)
  */
-export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
-  let debug = false;
-  try {
-    const { values, positionals } = parseCommand(argv, OPTIONS);
-    debug = values.debug ?? false;
-    if (values.help) {
-      io.out(TRAIN_HELP);
-      return EXIT.ok;
-    }
+export function trainCommand(argv: string[], io: CliIO): Promise<number> {
+  return command(argv, io, "train", OPTIONS, TRAIN_HELP, async ({ values, positionals }) => {
     const [trainer, ...pairs] = positionals;
     if (trainer === undefined || trainer.includes("="))
       throw new InputError(
@@ -82,7 +74,5 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     }
     io.out(values.json ? `${JSON.stringify(result.training, null, 2)}\n` : `${result.version}\n`);
     return EXIT.ok;
-  } catch (error) {
-    return reportFailure(error, "train", io, debug);
-  }
+  });
 }
