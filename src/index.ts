@@ -58,6 +58,7 @@ export { createProxy, type ProxyOptions } from "./proxy/proxy.js";
 export { type CreatePredictionOptions, createPrediction } from "./run/create.js";
 export type { FileInputOptions } from "./run/file-inputs.js";
 export { type Download, decodeDataUrl, FileOutput } from "./run/file-output.js";
+export { type RegisterOutputsOptions, registerModelOutputs } from "./run/model-outputs.js";
 export { type NormalizeOptions, normalizeOutput, type OutputSchema } from "./run/output.js";
 export { type Progress, parseProgress } from "./run/progress.js";
 export { type ModelRef, type ParsedRef, parseRef } from "./run/refs.js";

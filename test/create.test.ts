@@ -185,8 +185,8 @@ describe("cancelAfter → Cancel-After, at least 5 seconds", () => {
   });
 
   it.each<[number | string, RegExp]>([
-    [4, /at least 5 seconds; got 4/],
-    ["4s", /at least 5 seconds; got "4s"/],
+    [4, /at least 5 seconds, got 4/],
+    ["4s", /at least 5 seconds, got "4s"/],
     ["4", /at least 5 seconds/],
     ["0", /at least 5 seconds/],
     [0, /at least 5 seconds/],
@@ -238,13 +238,13 @@ describe("webhook: https, or http only for loopback", () => {
   });
 
   it.each([
-    ["http://example.com/hook", /must use https/],
-    ["http://localhost.example.com/hook", /must use https/],
-    ["http://10.0.0.1/hook", /must use https/],
-    ["ftp://example.com/hook", /must use https/],
-    ["not a url", /must be an absolute URL, got "not a url"/],
-    ["/relative/hook", /must be an absolute URL/],
-    ["", /must be an absolute URL/],
+    ["http://example.com/hook", /must be an absolute https URL/],
+    ["http://localhost.example.com/hook", /must be an absolute https URL/],
+    ["http://10.0.0.1/hook", /must be an absolute https URL/],
+    ["ftp://example.com/hook", /must be an absolute https URL/],
+    ["not a url", /must be an absolute https URL .*, got "not a url"/],
+    ["/relative/hook", /must be an absolute https URL/],
+    ["", /must be an absolute https URL/],
   ])("%j is refused before sending", async (webhook, message) => {
     await refusedBeforeSending(() => createPrediction(replicate, "meta/llama-3-8b", { input: {}, webhook }), message);
   });
@@ -324,7 +324,7 @@ describe("all validation happens before anything is sent", () => {
     await refusedBeforeSending(() => run(replicate, "meta/llama-3-8b", { input: {}, cancelAfter: 4 }), /at least 5/);
     await refusedBeforeSending(
       () => run(replicate, "meta/llama-3-8b", { input: {}, webhook: "http://example.com/hook" }),
-      /must use https/,
+      /must be an absolute https URL/,
     );
     await refusedBeforeSending(() => run(replicate, "owner/ name", { input: {} }), /whitespace/);
   });

@@ -85,7 +85,7 @@ describe("malformed references are an InputError listing the accepted forms", ()
     ["a bare uppercase id", V.toUpperCase(), /64 lowercase hex digits/],
     ["a bare word", "llama", /the owner is missing/],
     ["a bare word with a hex-looking start", "deadbeef-model", /the owner is missing/],
-    ["a bare 64-character non-hex string", `${"x".repeat(60)}-abc`, /is not a valid version/],
+    ["a bare 64-character non-hex string", `${"x".repeat(60)}-abc`, /is not 64 lowercase hex digits/],
     ["a model page on another host", "https://github.com/black-forest-labs/flux-schnell", /only replicate\.com/],
     ["an API URL", "https://api.replicate.com/v1/models/a/b", /only replicate\.com/],
     ["a look-alike host", "https://replicate.com.example.com/a/b", /only replicate\.com/],
@@ -137,9 +137,7 @@ describe("malformed references are an InputError listing the accepted forms", ()
   it("a bare 64-character string that is not hex says it is not a valid version", () => {
     const ref = "z".repeat(64);
     expect(() => parseRef(ref)).toThrow(
-      new InputError(
-        `Invalid model reference "${ref}": it is not a valid version, which is 64 lowercase hex digits. ${FORMS}`,
-      ),
+      new InputError(`Invalid model reference "${ref}": the version "${ref}" is not 64 lowercase hex digits. ${FORMS}`),
     );
   });
 

@@ -1,8 +1,9 @@
 // `replicate-kit types` end to end, offline: a fake Replicate served over loopback, the
 // command run against it (in-process from the sources, and once as the built binary),
 // then a program that uses the generated types is typechecked and run against the same
-// fake. Each case holds the type the program asserts beside what the runtime gave, so a
-// type that says what the runtime does not give fails here.
+// fake, with the generated file imported as an app imports it (it registers each model's
+// output shape). Each case holds the type the program asserts beside what the runtime
+// gave, so a type that says what the runtime does not give fails here.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,7 +69,24 @@ fake.model("acme/captions", () => [{ image: fileUrl("a fox"), caption: "a fox" }
   },
 });
 fake.model("acme/maybe", () => fileUrl("maybe"), { output: { anyOf: [uri, { type: "null" }] } });
+// The same language model, left out of the generated file: it keeps the untyped default.
+fake.model(
+  "acme/unlisted-llm",
+  async function* () {
+    yield "Hel";
+    yield "lo";
+  },
+  {
+    output: {
+      type: "array",
+      items: { type: "string" },
+      "x-cog-array-type": "iterator",
+      "x-cog-array-display": "concatenate",
+    },
+  },
+);
 fake.deployment("acme/images-prod", "acme/images");
+fake.deployment("acme/llm-prod", "acme/llm");
 
 const MODELS = ["acme/images", "acme/llm", "acme/video", "acme/captions", "acme/maybe"];
 const ARGS = [
@@ -76,6 +94,8 @@ const ARGS = [
   ...MODELS,
   "--deployment",
   "acme/images-prod=acme/images",
+  "--deployment",
+  "acme/llm-prod=acme/llm",
   "--out",
   "models.ts",
   "--date",
@@ -121,10 +141,37 @@ const CASES: Case[] = [
     "string[]",
     (v) => expect(v).toEqual([fileUrl("fox 0")]),
   ],
-  ['run(replicate, "acme/llm", { input: { prompt: "hi" } })', "string[]", (v) => expect(v).toEqual(["Hel", "lo"])],
+  // The generated file registered the llm's output shape: its tokens come joined, with no option.
+  ['run(replicate, "acme/llm", { input: { prompt: "hi" } })', "string", (v) => expect(v).toBe("Hello")],
+  [
+    'run(replicate, { deployment: "acme/llm-prod" }, { input: { prompt: "hi" } })',
+    "string",
+    (v) => expect(v).toBe("Hello"),
+  ],
   [
     'run(replicate, "acme/llm", { input: { prompt: "hi" }, outputSchema: true })',
     "string",
+    (v) => expect(v).toBe("Hello"),
+  ],
+  [
+    'run(replicate, "acme/llm", { input: { prompt: "hi" }, outputSchema: false })',
+    "string[]",
+    (v) => expect(v).toEqual(["Hel", "lo"]),
+  ],
+  [
+    'run(replicate, "acme/llm", { input: { prompt: "hi" }, raw: true })',
+    "string[]",
+    (v) => expect(v).toEqual(["Hel", "lo"]),
+  ],
+  // Not in the file: untyped, and as before (the only request for a version in the program).
+  [
+    'run(replicate, "acme/unlisted-llm", { input: { prompt: "hi" } })',
+    "unknown",
+    (v) => expect(v).toEqual(["Hel", "lo"]),
+  ],
+  [
+    'run(replicate, "acme/unlisted-llm", { input: { prompt: "hi" }, outputSchema: true })',
+    "unknown",
     (v) => expect(v).toBe("Hello"),
   ],
   [
@@ -185,8 +232,8 @@ async function collect<T>(items: AsyncIterable<T>, keep: (item: T) => boolean = 
 assertType<Equal<ModelStreamOutput<"acme/images">, FileOutput>>();
 assertType<Equal<ModelStreamOutput<"acme/llm">, string>>();
 assertType<Equal<ModelStreamOutput<"acme/captions">, string>>();
-export async function main(baseUrl: string): Promise<unknown[]> {
-  const replicate = createReplicate({ auth: "r8_e2e", baseUrl });
+export async function main(baseUrl: string, fetch?: (request: Request) => Promise<Response>): Promise<unknown[]> {
+  const replicate = createReplicate({ auth: "r8_e2e", baseUrl, ...(fetch && { fetch }) });
   const values: unknown[] = [];
 ${lines.join("\n")}
   return values;
@@ -211,6 +258,13 @@ describe("replicate-kit types, against the fake over loopback", () => {
     expect(seen.out).toMatch(/^Wrote models\.ts:\n {2}acme\/images {4}[0-9a-f]{8}\n {2}acme\/llm {7}[0-9a-f]{8}\n/);
     const text = readFileSync(join(dir, "models.ts"), "utf8");
     expect(text).toContain('    "acme/images-prod": "acme/images";');
+    // The run-time half: each model's output shape under each key, and the deployments.
+    expect(text).toContain(
+      '    "acme/llm": { "x-cog-array-type": "iterator", "x-cog-array-display": "concatenate" },\n',
+    );
+    expect(text).toContain(
+      '  { deployments: { "acme/images-prod": "acme/images", "acme/llm-prod": "acme/llm" } },\n);\n',
+    );
     const again = io(dir);
     expect(await main([...ARGS, "--base-url", server.url, "--date", "2031-01-01"], again.io)).toBe(0);
     expect(again.seen.out).toBe("models.ts is up to date.\n");
@@ -220,11 +274,23 @@ describe("replicate-kit types, against the fake over loopback", () => {
   it("types a program whose types agree with what the runtime gives", async () => {
     writeFileSync(join(dir, "program.ts"), program());
     expect(typeErrors([join(dir, "models.ts"), join(dir, "program.ts")], dir)).toEqual([]);
-    // The same program, run: only the package's name is swapped for its sources.
-    const runnable = program().replace('from "replicate-kit"', `from ${JSON.stringify(join(root, "src/index.ts"))}`);
-    writeFileSync(join(dir, "program.run.ts"), runnable.replace('import "./models";\n', ""));
-    const { main: run } = (await import(join(dir, "program.run.ts"))) as { main: (url: string) => Promise<unknown[]> };
-    const values = await run(server.url);
+    // The same program and generated file, run: only the package's name is swapped for its sources.
+    const sources = (text: string) =>
+      text.replace('from "replicate-kit"', `from ${JSON.stringify(join(root, "src/index.ts"))}`);
+    writeFileSync(join(dir, "models.run.ts"), sources(readFileSync(join(dir, "models.ts"), "utf8")));
+    writeFileSync(join(dir, "program.run.ts"), sources(program()).replace('"./models"', '"./models.run.ts"'));
+    const { main: run } = (await import(join(dir, "program.run.ts"))) as {
+      main: (url: string, fetch: (request: Request) => Promise<Response>) => Promise<unknown[]>;
+    };
+    const sent: string[] = [];
+    const values = await run(server.url, (request) => {
+      sent.push(`${request.method} ${new URL(request.url).pathname}`);
+      return fetch(request);
+    });
+    // Registered models are normalised with no request for their version's schema.
+    expect(sent.filter((line) => line.includes("/versions/"))).toEqual([
+      expect.stringMatching(/^GET \/v1\/models\/acme\/unlisted-llm\/versions\/[0-9a-f]{64}$/),
+    ]);
     for (const [i, [call, , check]] of CASES.entries()) {
       try {
         await check(values[i]);
@@ -245,6 +311,30 @@ describe("replicate-kit types, against the fake over loopback", () => {
     expect(stdout).toContain("Wrote models.ts:");
     expect(readFileSync(join(other, "models.ts"), "utf8")).toBe(readFileSync(join(dir, "models.ts"), "utf8"));
   }, 120_000);
+
+  it("a .d.ts file declares the same models and registers nothing: run's default stays arrays", async () => {
+    const { io: view } = io(dir);
+    const args = ARGS.map((arg) => (arg === "models.ts" ? "declared.d.ts" : arg));
+    expect(await main([...args, "--base-url", server.url], view)).toBe(0);
+    const text = readFileSync(join(dir, "declared.d.ts"), "utf8");
+    expect(text).not.toContain("registerModelOutputs");
+    expect(text).toContain("A .d.ts file registers nothing at run time");
+    const llm = (file: string) =>
+      /export interface Llm \{\n([\s\S]*?)\n\}/.exec(file)?.[1]?.replace(/^ *\/\*\*.*\n/gm, "");
+    expect(llm(text)).toBe(
+      "  input: LlmInput;\n  output: string[];\n  schemaOutput: string;\n  raw: string[];\n  stream: string;",
+    );
+    expect(llm(readFileSync(join(dir, "models.ts"), "utf8"))).toBe(
+      "  input: LlmInput;\n  output: string;\n  urlOutput: string[];\n  raw: string[];\n  stream: string;",
+    );
+    // The same registry keys and deployments.
+    const registry = (file: string) => {
+      const at = file.indexOf('declare module "replicate-kit"');
+      return file.slice(at, file.indexOf("\n}\n", at));
+    };
+    expect(registry(text)).toContain('    "acme/llm-prod": "acme/llm";');
+    expect(registry(text)).toBe(registry(readFileSync(join(dir, "models.ts"), "utf8")));
+  });
 
   it("--check passes while the file is current, and exits 1 once a model has a newer version", async () => {
     const current = io(dir);

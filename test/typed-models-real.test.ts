@@ -4,7 +4,9 @@
 // use of it: a correct call that must compile, and wrong ones (a misspelled field, a
 // wrong type, a value outside an enum, a missing required field) that must not. The calls
 // are written from the schema by a small reader of its own, not by the emitter, so the
-// two check each other. For the eight schemas known here, the inferred outputs are checked too.
+// two check each other. For the eight schemas known here, the inferred outputs are checked too,
+// in a .ts file (which registers the output shapes, so `run`'s default is by the schema) and
+// in a .d.ts file (which cannot, so the default stays URLs as files).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +19,11 @@ const fixtures = new URL("../../shared/fixtures/cog-schemas/", import.meta.url).
 const present = existsSync(fixtures);
 if (!present) console.warn(`typed-models-real: skipped, ${fixtures} is not there (CI has ../shared)`);
 
-/** What each way of getting the output gives, for the schemas known here. */
+/**
+ * What each way of getting the output gives, for the schemas known here: `output` with
+ * URLs as files (`outputSchema: false`; a .d.ts file's default), `schemaOutput` by the
+ * schema (`outputSchema: true`; a .ts file's default).
+ */
 const EXPECTED: Record<string, { output: string; schemaOutput: string; raw: string; stream: string }> = {
   "02e509c7": { output: "string[]", schemaOutput: "string", raw: "string[]", stream: "string" },
   "28b5242d": { output: "FileOutput", schemaOutput: "FileOutput", raw: "string", stream: "FileOutput" },
@@ -106,8 +112,13 @@ function literal(s: Node, root: unknown, onlyRequired: boolean, replace: Record<
   return `{ ${[...fields, ...extra.map(([n, v]) => `${JSON.stringify(n)}: ${v}`)].join(", ")} }`;
 }
 
-/** A use of one generated model: the correct call, and each wrong one under @ts-expect-error. */
-function usage(key: string, version: string, document: unknown, short: string): string {
+/**
+ * A use of one generated model: the correct call, and each wrong one under @ts-expect-error.
+ * `file` is the generated file's name without its extension, `declaration` whether it is a
+ * .d.ts (whose default is without registration).
+ */
+function usage(key: string, version: string, document: unknown, file: string, declaration: boolean): string {
+  const short = file.slice(0, 8);
   const schemas = (document as { components: { schemas: Node } }).components.schemas;
   const input = read(schemas.Input, document);
   const required = literal(input, document, true);
@@ -138,16 +149,18 @@ function usage(key: string, version: string, document: unknown, short: string): 
   const expected = EXPECTED[short];
   if (expected) {
     lines.push(
-      `  assertType<Equal<typeof out, ${expected.output}>>();`,
+      `  assertType<Equal<typeof out, ${declaration ? expected.output : expected.schemaOutput}>>();`,
       `  const schemaOutput = await run(replicate, ${JSON.stringify(key)}, { input: ${required}, outputSchema: true });`,
       `  assertType<Equal<typeof schemaOutput, ${expected.schemaOutput}>>();`,
+      `  const urlOutput = await run(replicate, ${JSON.stringify(key)}, { input: ${required}, outputSchema: false });`,
+      `  assertType<Equal<typeof urlOutput, ${expected.output}>>();`,
       `  const raw = await run(replicate, ${JSON.stringify(key)}, { input: ${required}, raw: true });`,
       `  assertType<Equal<typeof raw, ${expected.raw}>>();`,
       `  assertType<Equal<ModelStreamOutput<${JSON.stringify(key)}>, ${expected.stream}>>();`,
     );
   } else lines.push("  void out;");
   return `import { createPrediction, createReplicate, type FileOutput, type ModelStreamOutput, run } from "replicate-kit";
-import "./${short}";
+import "./${file}";
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): void {}
 export type Unused = FileOutput | ModelStreamOutput<"">;
@@ -178,17 +191,25 @@ describe.skipIf(!present)("real Cog schemas", () => {
     for (const name of names) {
       const json = readFileSync(join(fixtures, name), "utf8");
       const short = name.slice(0, 8);
-      const schema = schemaFromFile(JSON.parse(json), { model: `fixtures/v${short}` }, name);
-      const text = emitModelTypes([schema], { date: "2025-01-31" });
-      // Every construct in the known schemas is understood: nothing fell back to unknown.
-      if (EXPECTED[short]) expect(text, name).not.toContain("unknown /*");
-      sizes.push([name, json.length, text.length]);
-      writeFileSync(join(dir, `${short}.ts`), text);
-      writeFileSync(
-        join(dir, `use-${short}.ts`),
-        usage(`fixtures/v${short}`, schema.version as string, schema.document, short),
-      );
-      files.push(join(dir, `${short}.ts`), join(dir, `use-${short}.ts`));
+      for (const declaration of [false, true]) {
+        // Each kind of file under keys of its own: both augment the one registry.
+        const model = `${declaration ? "declared" : "fixtures"}/v${short}`;
+        const schema = schemaFromFile(JSON.parse(json), { model }, name);
+        const text = emitModelTypes([schema], { date: "2025-01-31", declaration });
+        // Every construct in the known schemas is understood: nothing fell back to unknown.
+        if (EXPECTED[short]) expect(text, name).not.toContain("unknown /*");
+        // A .ts file registers each output shape; a .d.ts has no run time.
+        expect(text.includes("\nregisterModelOutputs("), name).toBe(!declaration);
+        const base = declaration ? `${short}-declared` : short;
+        const file = join(dir, `${base}${declaration ? ".d.ts" : ".ts"}`);
+        if (!declaration) sizes.push([name, json.length, text.length]);
+        writeFileSync(file, text);
+        writeFileSync(
+          join(dir, `use-${base}.ts`),
+          usage(model, schema.version as string, schema.document, base, declaration),
+        );
+        files.push(file, join(dir, `use-${base}.ts`));
+      }
     }
     const [largest, schemaSize, fileSize] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
     console.log(`typed-models-real: the largest schema, ${largest} (${schemaSize} bytes), gives ${fileSize} bytes`);

@@ -10,12 +10,23 @@ import { afterAll, describe, expect, it } from "vitest";
 import { emitModelTypes, type ModelSchema } from "../src/cli/typegen/emit-file.js";
 import { recordedModels, sameButDate } from "../src/cli/typegen/header.js";
 import { typeNames } from "../src/cli/typegen/names.js";
-import { parseTarget, schemaFromFile } from "../src/cli/typegen/sources.js";
+import { outputShape } from "../src/cli/typegen/output-shape.js";
+import { fetchModelSchema, parseTarget, schemaFromFile } from "../src/cli/typegen/sources.js";
 import { streamText } from "../src/cli/typegen/stream-text.js";
 import { type Mode, type TypeContext, typeText } from "../src/cli/typegen/type-text.js";
-import { InputError } from "../src/index.js";
+import {
+  createReplicate,
+  type FileOutput,
+  InputError,
+  normalizeOutput,
+  type OutputSchema,
+  registerModelOutputs,
+  run,
+} from "../src/index.js";
+import { createFakeReplicate } from "../src/testing/index.js";
 import { hoverText, typeErrors } from "./support/typecheck.js";
 
+const root = new URL("../", import.meta.url).pathname;
 const V1 = "1".repeat(64);
 const V2 = "2".repeat(64);
 const doc = (schemas: Record<string, unknown>) => ({ openapi: "3.0.2", components: { schemas } });
@@ -132,10 +143,20 @@ describe("input fields", () => {
     expect(out).toContain("   * Your HF token\n   * A secret: Replicate redacts it once the model has it.\n");
   });
 
-  it("import only the library types they use", () => {
-    expect(text).not.toContain("import type");
-    const withFile = emit([model({ Input: { type: "object", properties: { image: file } }, Output: file })]);
-    expect(withFile).toContain('import type { FileInput, FileOutput } from "replicate-kit";');
+  it("import only the library types they use, and what registers the output shapes", () => {
+    expect(text).toContain('import { registerModelOutputs } from "replicate-kit";');
+    const schemas = { Input: { type: "object", properties: { image: file } }, Output: file };
+    const withFile = emit([model(schemas)]);
+    expect(withFile).toContain(
+      'import { type FileInput, type FileOutput, registerModelOutputs } from "replicate-kit";',
+    );
+    const declared = emitModelTypes([model(schemas)], { date: "2025-01-31", declaration: true });
+    expect(declared).toContain('import type { FileInput, FileOutput } from "replicate-kit";');
+    // No Output: nothing to register.
+    const none = emitModelTypes([model({ Input: input })], { date: "2025-01-31" });
+    expect(none).not.toContain("registerModelOutputs");
+    expect(none).toContain('import type { FileOutput } from "replicate-kit";'); // a stream's piece may be a file
+    expect(none).not.toContain("registers each model's output shape");
   });
 });
 
@@ -181,6 +202,8 @@ describe("outputs, in each way of getting them", () => {
       "string | null",
       "FileOutput",
     ],
+    // normalizeOutput looks through an anyOf of one type, with or without null: a file is a file.
+    ["anyOf of one type", { anyOf: [file] }, "FileOutput", "FileOutput", "string", "FileOutput"],
     // normalizeOutput looks through Cog's Optional (anyOf with null): a file is a file.
     [
       "anyOf with null (pydantic 2 Cog)",
@@ -349,9 +372,11 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 function assertType<T extends true>(): void {}
 const replicate = createReplicate({ auth: "t" });
 export async function use(): Promise<void> {
-  const tokens = await run(replicate, "acme/painter", {
+  const joined = await run(replicate, "acme/painter", {
     input: { prompt: "a fox", image: new Blob([]), ratio: "16:9", steps: 4, token: "s", negative: null },
   });
+  assertType<Equal<typeof joined, string>>();
+  const tokens = await run(replicate, "acme/painter", { input: { prompt: "a fox" }, outputSchema: false });
   assertType<Equal<typeof tokens, string[]>>();
   const text = await run(replicate, "acme/painter:${V1}", { input: { prompt: "a fox" }, outputSchema: true });
   assertType<Equal<typeof text, string>>();
@@ -377,4 +402,212 @@ export async function use(): Promise<void> {
     expect(hover).toContain("What the model should draw");
     expect(hoverText(files, join(dir, "use.ts"), "steps: 4, token")).toMatch(/@minimum 1[\s\S]*@maximum 50/);
   }, 60_000);
+});
+
+describe("a generated .ts registers each model's output shape, and run normalises by it", () => {
+  const prompt = { type: "object", required: ["prompt"], properties: { prompt: { type: "string" } } };
+  const fake = createFakeReplicate({ startDelayMs: 1 });
+  const say = async function* () {
+    yield "Hel";
+    yield "lo";
+  };
+  const llm = fake.model("typed/llm", say, { input: prompt, output: joined });
+  fake.model("typed/unlisted", say, { input: prompt, output: joined });
+  const images = fake.model("typed/images", () => ["data:text/plain;base64,eA=="], {
+    output: { type: "array", items: file },
+  });
+  fake.deployment("typed/llm-prod", "typed/llm");
+  /** A client on the fake, and every request it sends, as "METHOD /path". */
+  const client = () => {
+    const sent: string[] = [];
+    const fetch = (request: Request) => {
+      sent.push(`${request.method} ${new URL(request.url).pathname}`);
+      return fake.fetch(request);
+    };
+    return { replicate: createReplicate({ auth: "t", fetch }), sent };
+  };
+  const versionsGets = (sent: string[]) => sent.filter((line) => line.includes("/versions/"));
+  const dir = mkdtempSync(join(tmpdir(), "typed-models-registered-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const generated = async (deployments?: Record<string, string>, declaration = false) => {
+    const { replicate } = client();
+    const schemas = await Promise.all(
+      ["typed/images", "typed/llm"].map((m) => fetchModelSchema(replicate, { model: m })),
+    );
+    return emitModelTypes(schemas, { date: "2025-01-31", deployments, declaration });
+  };
+
+  it("the file registers the parts of each output schema that run reads, under each registry key", async () => {
+    const text = await generated({ "typed/llm-prod": "typed/llm" });
+    expect(text).toContain('import { type FileOutput, registerModelOutputs } from "replicate-kit";\n');
+    expect(text).toContain(
+      [
+        "registerModelOutputs(",
+        "  {",
+        '    "typed/images": { items: { format: "uri" } },',
+        `    "typed/images:${images}": { items: { format: "uri" } },`,
+        '    "typed/llm": { "x-cog-array-type": "iterator", "x-cog-array-display": "concatenate" },',
+        `    "typed/llm:${llm}": {`,
+        '      "x-cog-array-type": "iterator",',
+        '      "x-cog-array-display": "concatenate",',
+        "    },",
+        "  },",
+        '  { deployments: { "typed/llm-prod": "typed/llm" } },',
+        ");",
+        "",
+      ].join("\n"),
+    );
+    // The entry's default output is by the schema; `outputSchema: false` keeps the old mode.
+    expect(text).toContain("  output: string;\n");
+    expect(text).toContain("  urlOutput: string[];\n");
+    expect(text).toContain("// Import this file once");
+  });
+
+  it("a .d.ts has no run time: it registers nothing, keeps the old types, and says so", async () => {
+    const text = await generated(undefined, true);
+    expect(text).not.toContain("registerModelOutputs");
+    expect(text).toContain('import type { FileOutput } from "replicate-kit";\n');
+    expect(text).toContain("  output: string[];\n  /** What `run` resolves to with `outputSchema: true`");
+    expect(text).not.toContain("urlOutput");
+    expect(text).toContain("A .d.ts file registers nothing at run time");
+  });
+
+  it("run joins a registered language model's tokens with no option and no request for the version", async () => {
+    const text = await generated({ "typed/llm-prod": "typed/llm" });
+    // The generated file, imported as an app would: only the package's name points at the sources.
+    const runnable = text.replace('from "replicate-kit"', `from ${JSON.stringify(join(root, "src/index.ts"))}`);
+    writeFileSync(join(dir, "registered.ts"), runnable);
+    const { replicate, sent } = client();
+    // Before the import, nothing is registered: today's behaviour.
+    await expect(run(replicate, "typed/llm", { input: { prompt: "hi" } })).resolves.toEqual(["Hel", "lo"]);
+    await import(join(dir, "registered.ts"));
+    sent.length = 0;
+    await expect(run(replicate, "typed/llm", { input: { prompt: "hi" } })).resolves.toBe("Hello");
+    await expect(run(replicate, `typed/llm:${llm}`, { input: { prompt: "hi" } })).resolves.toBe("Hello");
+    await expect(run(replicate, { deployment: "typed/llm-prod" }, { input: { prompt: "hi" } })).resolves.toBe("Hello");
+    await expect(run(replicate, "typed/llm", { input: { prompt: "hi" }, outputSchema: true })).resolves.toBe("Hello");
+    expect(versionsGets(sent)).toEqual([]);
+    expect(sent.filter((line) => line.startsWith("POST"))).toEqual([
+      "POST /v1/models/typed/llm/predictions",
+      "POST /v1/predictions",
+      "POST /v1/deployments/typed/llm-prod/predictions",
+      "POST /v1/models/typed/llm/predictions",
+    ]);
+    // `outputSchema: false` and `raw: true` still give what they gave.
+    await expect(run(replicate, "typed/llm", { input: { prompt: "hi" }, outputSchema: false })).resolves.toEqual([
+      "Hel",
+      "lo",
+    ]);
+    await expect(run(replicate, "typed/llm", { input: { prompt: "hi" }, raw: true })).resolves.toEqual(["Hel", "lo"]);
+    const [image] = (await run(replicate, "typed/images", { input: {} })) as FileOutput[];
+    expect(await image?.text()).toBe("x");
+    expect(versionsGets(sent)).toEqual([]);
+  });
+
+  it("an unregistered model is unchanged: arrays by default, the version fetched for outputSchema", async () => {
+    registerModelOutputs({ "typed/other": { format: "uri" } });
+    const { replicate, sent } = client();
+    await expect(run(replicate, "typed/unlisted", { input: { prompt: "hi" } })).resolves.toEqual(["Hel", "lo"]);
+    expect(versionsGets(sent)).toEqual([]);
+    await expect(run(replicate, "typed/unlisted", { input: { prompt: "hi" }, outputSchema: true })).resolves.toBe(
+      "Hello",
+    );
+    expect(versionsGets(sent)).toHaveLength(1);
+  });
+
+  it("infers string for the registered model by default, and each other mode as the runtime gives it", async () => {
+    writeFileSync(join(dir, "models.ts"), await generated({ "typed/llm-prod": "typed/llm" }));
+    writeFileSync(join(dir, "declared.d.ts"), (await generated(undefined, true)).replaceAll('"typed/', '"declared/'));
+    const use = `import { createReplicate, run } from "replicate-kit";
+import "./models";
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(): void {}
+const replicate = createReplicate({ auth: "t" });
+const input = { prompt: "hi" };
+export async function use(flag: boolean): Promise<void> {
+  const text = await run(replicate, "typed/llm", { input });
+  assertType<Equal<typeof text, string>>();
+  // @ts-expect-error a registered language model's run gives one string, not its tokens
+  const tokens: string[] = text;
+  const deployed = await run(replicate, { deployment: "typed/llm-prod" }, { input });
+  assertType<Equal<typeof deployed, string>>();
+  const joined = await run(replicate, "typed/llm", { input, outputSchema: true });
+  assertType<Equal<typeof joined, string>>();
+  const arrays = await run(replicate, "typed/llm", { input, outputSchema: false });
+  assertType<Equal<typeof arrays, string[]>>();
+  const either = await run(replicate, "typed/llm", { input, outputSchema: flag });
+  assertType<Equal<typeof either, string | string[]>>();
+  const raw = await run(replicate, "typed/llm", { input, raw: true });
+  assertType<Equal<typeof raw, string[]>>();
+  const unlisted = await run(replicate, "typed/unlisted", { input });
+  assertType<Equal<typeof unlisted, unknown>>();
+  // A .d.ts registers nothing: its default is the old one.
+  const declared = await run(replicate, "declared/llm", { input });
+  assertType<Equal<typeof declared, string[]>>();
+  const declaredJoined = await run(replicate, "declared/llm", { input, outputSchema: true });
+  assertType<Equal<typeof declaredJoined, string>>();
+  void tokens;
+}
+`;
+    writeFileSync(join(dir, "use.ts"), use);
+    const files = [join(dir, "models.ts"), join(dir, "declared.d.ts"), join(dir, "use.ts")];
+    expect(typeErrors(files, dir)).toEqual([]);
+  }, 60_000);
+
+  it("the registered shape normalises exactly as the whole schema does with outputSchema", () => {
+    const url = fc.constantFrom("https://replicate.delivery/a.png", "data:text/plain;base64,eA==", "Hel", "lo", "");
+    const value = fc.letrec<{ v: unknown }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: "small" },
+        { arbitrary: url, weight: 3 },
+        fc.integer(),
+        fc.constant(null),
+        { arbitrary: fc.array(tie("v"), { maxLength: 3 }), weight: 2 },
+        { arbitrary: fc.record({ a: tie("v"), image: tie("v") }, { requiredKeys: [] }), weight: 2 },
+      ),
+    })).v;
+    const ref = fc.constantFrom("#/components/schemas/A", "#/components/schemas/B", "#/components/schemas/Missing");
+    const schema = fc.letrec<{ s: unknown }>((tie) => ({
+      s: fc.oneof(
+        { depthSize: "small" },
+        fc.constantFrom({ type: "string" }, file, { type: "null" }, { format: "uri" }, {}),
+        fc.record({ $ref: ref }),
+        fc.record({ allOf: fc.tuple(tie("s")) }),
+        fc.record({ anyOf: fc.array(tie("s"), { minLength: 1, maxLength: 3 }) }),
+        fc.record({ oneOf: fc.tuple(tie("s"), fc.constant({ type: "null" })) }),
+        fc.record(
+          {
+            type: fc.constant("array"),
+            items: tie("s"),
+            "x-cog-array-type": fc.constant("iterator"),
+            "x-cog-array-display": fc.constant("concatenate"),
+          },
+          { requiredKeys: ["type"] },
+        ),
+        fc.record({
+          type: fc.constant("object"),
+          properties: fc.record({ a: tie("s"), image: tie("s") }, { requiredKeys: [] }),
+        }),
+      ),
+    })).s;
+    fc.assert(
+      fc.property(schema, schema, schema, value, (output, a, b, out) => {
+        const root = doc({ Output: output, A: a, B: b });
+        const shape = outputShape(output, root);
+        // A schema that refers to itself is not registered; the others must agree.
+        fc.pre(shape !== undefined);
+        const whole = normalizeOutput(out, { schema: output as OutputSchema, root });
+        expect(normalizeOutput(out, { schema: shape })).toEqual(whole);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a schema that refers to itself is not registered: that model keeps the old default", () => {
+    const tree = { type: "object", properties: { image: file, child: { $ref: "#/components/schemas/Tree" } } };
+    expect(outputShape({ $ref: "#/components/schemas/Tree" }, doc({ Tree: tree }))).toBeUndefined();
+    const text = emit([model({ Output: { $ref: "#/components/schemas/Tree" }, Tree: tree })]);
+    expect(text).not.toContain("registerModelOutputs");
+    expect(text).toContain("  schemaOutput:");
+  });
 });

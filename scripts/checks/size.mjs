@@ -4,8 +4,9 @@
 // bundler would (esbuild, minify), then gzip -9. Budgets fail the run; the other rows are
 // for the record. The figures are comparable with other clients' bundle sizes.
 //   npm run build && npm run size
+//   npm run size -- --modules [row number]   where one row's bytes come from, module by module
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 
 const main = JSON.stringify(new URL("../../dist/index.js", import.meta.url).pathname);
 
@@ -52,6 +53,11 @@ const rows = [
   ["client + createApiClient", app("createReplicate", "createApiClient")],
   ["the whole main entry", `export * from ${main};`],
 ];
+const modules = process.argv.indexOf("--modules");
+if (modules !== -1) {
+  await breakdown(rows[Number(process.argv[modules + 1] ?? 1)]);
+  process.exit(0);
+}
 let over = false;
 for (const [label, contents, budget, target] of rows) {
   const { min, gz } = await measure(contents);
@@ -65,3 +71,31 @@ for (const [label, contents, budget, target] of rows) {
   console.log(`${label.padEnd(48)} ${kb(min).padStart(10)} min  ${kb(gz).padStart(9)} min+gz${note}`);
 }
 if (over) process.exit(1);
+
+/**
+ * Each module's share of a row: the gzip bytes the row loses without it, bundled from
+ * src/ (whose module boundaries the bundle marks) with whitespace and syntax minified but
+ * identifiers kept, so the figures run high; they rank the modules, they do not add up.
+ */
+async function breakdown([label, contents]) {
+  const source = JSON.stringify(new URL("../../src/index.ts", import.meta.url).pathname);
+  const result = await build({
+    stdin: { contents: contents.replaceAll(main, source), resolveDir: new URL("../..", import.meta.url).pathname },
+    bundle: true,
+    minifySyntax: true,
+    format: "esm",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  });
+  const parts = [];
+  for (const part of result.outputFiles[0].text.split(/^(?=\/\/ src\/)/m)) {
+    const name = part.match(/^\/\/ (src\/\S+)/)?.[1] ?? "(entry)";
+    parts.push([name, (await transform(part, { minifyWhitespace: true })).code]);
+  }
+  const gz = (list) => gzipSync(list.map(([, code]) => code).join("\n"), { level: 9 }).length;
+  const whole = gz(parts);
+  const shares = parts.map(([name], i) => [name, whole - gz(parts.filter((_, j) => j !== i))]);
+  console.log(`${label}: gzip bytes each module adds (identifiers unminified)`);
+  for (const [name, bytes] of shares.sort((a, b) => b[1] - a[1])) console.log(`${String(bytes).padStart(6)}  ${name}`);
+}

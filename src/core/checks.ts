@@ -12,8 +12,7 @@ import { InputError } from "./errors.js";
  * kindOf([]) // "an array"
  */
 export function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  return Array.isArray(value) ? "an array" : typeof value;
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }
 
 /**
@@ -36,8 +35,7 @@ export function mustBe(what: string, expected: string, value: unknown): InputErr
  * checkTimeout("timeoutMs", options.timeoutMs)
  */
 export function checkTimeout(name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !(value > 0)) {
+  if (value !== undefined && !(typeof value === "number" && value > 0)) {
     throw new InputError(`${name} must be a number of milliseconds > 0, or Infinity for none; got ${String(value)}.`);
   }
 }
@@ -50,14 +48,8 @@ export function checkTimeout(name: string, value: unknown): void {
  * checkSignal(options.signal)
  */
 export function checkSignal(value: unknown): void {
-  if (value === undefined) return;
-  const s = value as { aborted?: unknown; addEventListener?: unknown } | null;
-  if (
-    typeof s !== "object" ||
-    s === null ||
-    typeof s.aborted !== "boolean" ||
-    typeof s.addEventListener !== "function"
-  ) {
+  const s = value as { aborted?: unknown; addEventListener?: unknown } | undefined;
+  if (value !== undefined && (typeof s?.aborted !== "boolean" || typeof s.addEventListener !== "function")) {
     throw mustBe("signal", "an AbortSignal", value);
   }
 }

@@ -11,6 +11,7 @@ import { checkHeaderValue, checkToken, headerRecord } from "./headers.js";
 import type { Limiter } from "./limiter.js";
 import { createOperations, type Operations } from "./methods.js";
 import { attachParts } from "./parts.js";
+import { isHttp } from "./redirects.js";
 import { type RetryPolicy, resolveRetry } from "./retry.js";
 import { createTransport, type FetchLike } from "./transport.js";
 import { VERSION } from "./version.js";
@@ -103,14 +104,15 @@ interface NotMethods {
 
 function resolveBaseUrl(baseUrl: string): string {
   const location = (globalThis as { location?: { href?: string } }).location?.href;
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(baseUrl, location);
-  } catch {
-    throw new InputError(`baseUrl must be an absolute http(s) URL${location ? " or a path" : ""}, got "${baseUrl}".`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new InputError(`baseUrl must use http or https, got "${url.protocol}".`);
+  } catch {}
+  // Of a URL of another kind, only its scheme is shown: the rest may hold a key.
+  if (!url || !isHttp(url)) {
+    throw new InputError(
+      `baseUrl must be an absolute http(s) URL${location ? " or a path" : ""}, got "${url?.protocol ?? baseUrl}".`,
+    );
   }
   // Paths are appended to it, which a query or fragment would swallow. Not quoted: a
   // query may hold a key.
@@ -130,33 +132,30 @@ function resolveBaseUrl(baseUrl: string): string {
  * const prediction = await replicate.predictions.get({ prediction_id: "gm3qorzdhgbfurvjtvhg6dckhu" })
  */
 export function createReplicate(options: ReplicateOptions = {}): Replicate {
+  const { auth: given, fetch, limiter, headers, timeoutMs = 120_000 } = options;
   const baseUrl = resolveBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
-  const inBrowser = typeof (globalThis as { document?: unknown }).document !== "undefined";
-  checkTimeout("timeoutMs", options.timeoutMs);
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  const auth =
-    options.auth === undefined
-      ? checkToken("REPLICATE_API_TOKEN", readEnv("REPLICATE_API_TOKEN"))
-      : checkToken("auth", options.auth);
+  checkTimeout("timeoutMs", timeoutMs);
+  const tokenFrom = given === undefined ? "REPLICATE_API_TOKEN" : "auth";
+  const auth = checkToken(tokenFrom, given === undefined ? readEnv(tokenFrom) : given);
+  // None by default in browsers: they send their own.
   const userAgent =
     options.userAgent === false
       ? undefined
-      : (options.userAgent ?? (inBrowser ? undefined : `replicate-kit/${VERSION}`));
+      : (options.userAgent ?? (typeof document === "undefined" ? `replicate-kit/${VERSION}` : undefined));
   if (typeof userAgent === "string") checkHeaderValue("userAgent", "user-agent", userAgent);
-  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+  if (fetch !== undefined && typeof fetch !== "function") {
     throw new InputError("fetch must be a function that takes a Request and returns a Response.");
   }
-  const { limiter } = options;
   if (limiter !== undefined && limiter !== false && typeof limiter?.acquire !== "function") {
     throw new InputError("limiter must be createLimiter(n), an object with acquire(signal), or false.");
   }
   const send = createTransport({
     baseUrl,
     auth,
-    fetch: options.fetch,
+    fetch,
     userAgent,
     // A plain record, not a `Headers`: making a client touches none of the fetch machinery.
-    headers: options.headers === undefined ? {} : headerRecord("headers", options.headers),
+    headers: headers === undefined ? {} : headerRecord("headers", headers),
     timeoutMs,
     retry: resolveRetry(options.retry),
     limiter: limiter === false ? undefined : (limiter ?? createAdaptiveLimiter()),

@@ -58,43 +58,28 @@ export class ApiError extends ReplicateError {
   declare readonly retryAfterMs: number | undefined;
 
   constructor(init: ApiErrorInit) {
-    const { title, detail, invalid_fields: invalidFields } = parseProblem(init.body);
-    const what = detail ?? title ?? (init.body.slice(0, 200) || "no body");
-    super(`${init.method} ${init.url} failed with ${init.status}: ${what}`);
-    const { status, method, url, headers, body, retryAfterMs } = init;
-    Object.assign(this, { status, method, url, headers, body, title, detail, invalidFields, retryAfterMs });
+    // The problem+json fields of the body, each only when it has the right type.
+    let problem: { title?: unknown; detail?: unknown; invalid_fields?: unknown } | null = null;
+    try {
+      problem = JSON.parse(init.body);
+    } catch {}
+    const title = text(problem?.title);
+    const detail = text(problem?.detail);
+    const fields = problem?.invalid_fields;
+    super(
+      `${init.method} ${init.url} failed with ${init.status}: ${detail ?? title ?? (init.body.slice(0, 200) || "no body")}`,
+    );
+    Object.assign(this, init, { title, detail, invalidFields: Array.isArray(fields) ? fields : undefined });
   }
 
   /** A plain summary; `headers` becomes a record so logging tools can print it. */
   toJSON(): Record<string, unknown> {
     // Every own field (status, url, body, title, …), then what needs converting.
-    const fields: object = { ...this };
-    return { ...fields, message: this.message, headers: Object.fromEntries(this.headers) };
+    return { ...(this as object), message: this.message, headers: Object.fromEntries(this.headers) };
   }
-}
-
-interface Problem {
-  title?: string | undefined;
-  detail?: string | undefined;
-  invalid_fields?: InvalidField[] | undefined;
 }
 
 const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-
-/** The problem+json fields of an error body, each only when it has the right type. */
-function parseProblem(body: string): Problem {
-  try {
-    const v = JSON.parse(body) as Record<string, unknown> | null;
-    const fields = v?.invalid_fields;
-    return {
-      title: text(v?.title),
-      detail: text(v?.detail),
-      invalid_fields: Array.isArray(fields) ? fields : undefined,
-    };
-  } catch {
-    return {};
-  }
-}
 
 /**
  * The request never got an HTTP response: DNS, refused or reset connection, TLS.

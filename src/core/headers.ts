@@ -31,24 +31,24 @@ interface HeaderConfig {
  * headersFor("https://api.replicate.com/v1/account", {}, false) // { authorization, ... }
  */
 export function headerCompleter(config: HeaderConfig) {
-  const api = new URL(config.baseUrl);
+  const { origin, hostname } = new URL(config.baseUrl);
+  const { auth, userAgent, headers: source } = config;
   // A URL string that starts with "scheme://host[:port]/" has exactly that origin, so the
   // common case (the library's own URLs under baseUrl) needs no URL parsing per call.
-  const apiPrefix = `${api.origin}/`;
-  const needsToken = api.hostname === API_HOST;
-  const bearer = `Bearer ${config.auth}`;
-  const { headers: source } = config;
+  const apiPrefix = `${origin}/`;
+  const bearer = `Bearer ${auth}`;
   const extra = Symbol.iterator in source ? Array.from(source) : Object.entries(source);
   return (url: string, headers: Record<string, string>, authorize: boolean): Record<string, string> => {
-    if (config.userAgent && headers["user-agent"] === undefined) headers["user-agent"] = config.userAgent;
-    if (!url.startsWith(apiPrefix) && new URL(url).origin !== api.origin) {
+    if (userAgent && headers["user-agent"] === undefined) headers["user-agent"] = userAgent;
+    if (!url.startsWith(apiPrefix) && new URL(url).origin !== origin) {
       delete headers.authorization;
-      if (authorize && config.auth) headers.authorization = bearer;
+      if (authorize && auth) headers.authorization = bearer;
       return headers;
     }
     for (const [name, value] of extra) if (!Object.hasOwn(headers, name)) headers[name] = value;
-    if (config.auth) headers.authorization = bearer;
-    else if (needsToken) {
+    if (auth) headers.authorization = bearer;
+    // Only Replicate's own host needs one: a proxy may add it itself.
+    else if (hostname === API_HOST) {
       throw new InputError(
         "No API token: set the REPLICATE_API_TOKEN environment variable or pass createReplicate({ auth }).",
       );
@@ -91,13 +91,12 @@ export function headerRecord(where: string, init: unknown): Record<string, strin
   if (typeof init !== "object" || init === null) {
     throw mustBe(where, "an object of header names to values", init);
   }
-  const pairs = Symbol.iterator in init ? Array.from(init as Iterable<unknown>) : Object.entries(init);
   const record: Record<string, string> = {};
-  for (const pair of pairs) {
+  for (const pair of Symbol.iterator in init ? (init as Iterable<unknown>) : Object.entries(init)) {
     if (!Array.isArray(pair) || pair.length !== 2)
       throw new InputError(`${where}: each header must be a [name, value] pair.`);
-    const name = String(pair[0]);
-    const value = String(pair[1]);
+    // Array.from, not map: a hole in a sparse pair is read as undefined, not skipped.
+    const [name, value] = Array.from(pair, String) as [string, string];
     checkHeaderValue(where, name, value);
     // An invalid name, or a character outside Latin-1. Not quoted: the value may be a secret.
     if (!NAME.test(name) || !VALUE.test(value)) {

@@ -5,7 +5,7 @@
  * (`adaptive.ts`).
  */
 import { InputError } from "./errors.js";
-import { abortReason } from "./signals.js";
+import { abortReason, whenAborted } from "./signals.js";
 
 /**
  * A slot's release. The client says how the attempt it covered ended: `true` when it was
@@ -42,7 +42,7 @@ export interface Limiter {
  * release(response.status === 429)
  */
 export function slots(window: number, adapt = false): (signal: AbortSignal | undefined) => Release | Promise<Release> {
-  let threshold = Number.POSITIVE_INFINITY;
+  let threshold = Infinity;
   let active = 0;
   // Counts the halvings; each slot remembers the one it was handed out under.
   let epoch = 0;
@@ -54,31 +54,30 @@ export function slots(window: number, adapt = false): (signal: AbortSignal | und
     return (rateLimited) => {
       if (!held) return; // only a release's first call counts
       held = false;
-      if (adapt && rateLimited === false && (waiting.length > 0 || active >= window)) {
+      if (adapt && rateLimited === false && (waiting.length || active >= window)) {
         window += window < threshold ? 1 : 1 / window;
       } else if (adapt && rateLimited && seen === epoch) {
         epoch++;
         window = threshold = Math.max(1, window / 2);
       }
       active--;
-      while (waiting.length > 0 && active < window) waiting.shift()?.();
+      while (waiting.length && active < window) (waiting.shift() as () => void)();
     };
   };
   return (signal) => {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (waiting.length === 0 && active < window) return take();
+    if (!signal?.aborted && !waiting.length && active < window) return take();
+    // Queued; or aborted already, which leaves the queue at once with the signal's reason.
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        const at = waiting.indexOf(enter);
-        if (at >= 0) waiting.splice(at, 1);
-        reject(abortReason(signal as AbortSignal));
-      };
       const enter = () => {
-        signal?.removeEventListener("abort", onAbort);
+        unlisten();
         resolve(take());
       };
       waiting.push(enter);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      const unlisten = whenAborted(signal, () => {
+        const at = waiting.indexOf(enter);
+        if (at >= 0) waiting.splice(at, 1);
+        reject(abortReason(signal as AbortSignal));
+      });
     });
   };
 }

@@ -19,6 +19,7 @@ import { ApiError, InputError } from "./errors.js";
 import { headerRecord } from "./headers.js";
 import { checkNextUrl, type Page, type PagePromise, pagePromise } from "./paginate.js";
 import { toWire } from "./params.js";
+import { underDeadline } from "./responses.js";
 import { parseRetryAfter } from "./retry.js";
 import type { RequestParts, Send, SendOptions } from "./transport.js";
 
@@ -52,8 +53,10 @@ export type Operations = OperationTree<{ [Id in OperationId]: OperationMethod<Id
 
 /** Send, and turn any non-2xx answer into an {@link ApiError} carrying the exact body. */
 export function strictFetch(send: Send, options: SendOptions): (request: RequestParts) => Promise<Response> {
+  // An unread body stays under the call's deadline, held by `underDeadline`.
+  const sendOptions = { hold: underDeadline, ...options };
   return async (request) => {
-    const response = await send(request, options);
+    const response = await send(request, sendOptions);
     if (response.ok) return response;
     throw await apiError(request, response);
   };
@@ -81,32 +84,6 @@ async function read(response: Response, kind: OperationSpec["response"]): Promis
 
 /** Build the dispatcher and the method tree. */
 export function createOperations(send: Send, baseUrl: string) {
-  function call(id: string, spec: OperationSpec, params: unknown, options: RequestOptions): Promise<unknown> {
-    checkTimeout("timeoutMs", options.timeoutMs);
-    checkSignal(options.signal);
-    const { target, headers: wire, body } = toWire(id, spec, params);
-    const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs, buffer: true };
-    // The call's own headers first: the schema's header params and content type win.
-    // Names lower-cased, values checked; a Headers or pairs given from JavaScript work too.
-    const headers = options.headers ? headerRecord(`${id}: headers`, options.headers) : {};
-    Object.assign(headers, wire);
-    const fetchPage = async (url: string) => {
-      // Pages share the headers: the transport completes them in place, the same way each
-      // time, as every page is under baseUrl.
-      const request = { url, method: spec.method, headers, body };
-      // As strictFetch does, one async layer fewer: this runs on every call.
-      const response = await send(request, sendOptions);
-      if (!response.ok) throw await apiError(request, response);
-      return read(response, spec.response);
-    };
-    const first = fetchPage(baseUrl + target);
-    if (!spec.paginated) return first;
-
-    // Later pages repeat the method, headers and body (QUERY search sends its query again).
-    const loadNext = (next: string) => fetchPage(checkNextUrl(next, baseUrl)) as Promise<Page<unknown>>;
-    return pagePromise(first as Promise<Page<unknown>>, loadNext);
-  }
-
   /**
    * Call any operation by its operationId.
    *
@@ -118,26 +95,49 @@ export function createOperations(send: Send, baseUrl: string) {
     const spec: OperationSpec | undefined = Object.hasOwn(operationTable, id)
       ? operationTable[id as OperationId]
       : undefined;
-    if (!spec)
-      return Promise.reject(new InputError(`Unknown operation "${id}". See the README's table of operations.`));
+    let first: Promise<unknown>;
+    let loadNext: (next: string) => Promise<unknown>;
     try {
-      return call(id, spec, params, options);
+      if (!spec) throw new InputError(`Unknown operation "${id}". See the README's table of operations.`);
+      checkTimeout("timeoutMs", options.timeoutMs);
+      checkSignal(options.signal);
+      const { target, headers: wire, body } = toWire(id, spec, params);
+      const sendOptions = { signal: options.signal, timeoutMs: options.timeoutMs, buffer: true };
+      // The call's own headers first: the schema's header params and content type win.
+      // Names lower-cased, values checked; a Headers or pairs given from JavaScript work too.
+      const headers = Object.assign(options.headers ? headerRecord(`${id}: headers`, options.headers) : {}, wire);
+      const fetchPage = async (url: string) => {
+        // Pages share the headers: the transport completes them in place, the same way each
+        // time, as every page is under baseUrl.
+        const request = { url, method: spec.method, headers, body };
+        // As strictFetch does, one async layer fewer: this runs on every call.
+        const response = await send(request, sendOptions);
+        if (!response.ok) throw await apiError(request, response);
+        return read(response, spec.response);
+      };
+      first = fetchPage(baseUrl + target);
+      // Later pages repeat the method, headers and body (QUERY search sends its query again).
+      loadNext = (next) => fetchPage(checkNextUrl(next, baseUrl));
     } catch (error) {
       // A list call stays iterable even when its input was refused: iterating rethrows.
-      const refused = Promise.reject(error);
-      return spec.paginated ? pagePromise(refused, () => refused) : refused;
+      first = Promise.reject(error);
+      loadNext = () => first;
     }
+    return spec?.paginated
+      ? pagePromise(first as Promise<Page<unknown>>, loadNext as () => Promise<Page<unknown>>)
+      : first;
   }
 
   const tree: Record<string, unknown> = {};
   for (const id of Object.keys(operationTable)) {
     const keys = id.split(".");
+    const last = keys.pop() as string;
     let node = tree;
-    for (const key of keys.slice(0, -1)) {
+    for (const key of keys) {
       node[key] ??= {};
       node = node[key] as Record<string, unknown>;
     }
-    node[keys.at(-1) as string] = (params?: unknown, options?: RequestOptions) =>
+    node[last] = (params?: unknown, options?: RequestOptions) =>
       (request as (id: string, p?: unknown, o?: RequestOptions) => Promise<unknown>)(id, params, options);
   }
   return { request, operations: tree as unknown as Operations };

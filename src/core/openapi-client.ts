@@ -6,7 +6,24 @@ import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import type { Replicate } from "./client.js";
 import { partsOf } from "./parts.js";
-import { requestParts } from "./transport.js";
+import { underDeadline } from "./responses.js";
+import type { RequestParts } from "./transport.js";
+
+/**
+ * The parts of a `Request` (from openapi-fetch, say), its body read once so every
+ * attempt can send the same bytes. Its signal goes in the send options.
+ *
+ * @example
+ * await send(await requestParts(request), { signal: request.signal, hold: underDeadline })
+ */
+export async function requestParts(request: Request): Promise<RequestParts> {
+  const { url, method } = request;
+  // Headers iterate with lower-case names, repeated values already joined.
+  const headers = Object.fromEntries(request.headers);
+  // "follow" is every Request's default, not a choice: the transport follows those, by hand.
+  const redirect = request.redirect === "follow" ? undefined : request.redirect;
+  return { url, method, headers, redirect, body: request.body ? await request.arrayBuffer() : undefined };
+}
 
 /** The typed openapi-fetch client over a client's transport. */
 export type ApiClient = Client<paths>;
@@ -26,7 +43,8 @@ export function createApiClient(replicate: Replicate): ApiClient {
   const { send, baseUrl } = partsOf(replicate);
   let api = made.get(replicate);
   if (!api) {
-    const fetch = async (request: Request) => send(await requestParts(request), { signal: request.signal });
+    const fetch = async (request: Request) =>
+      send(await requestParts(request), { signal: request.signal, hold: underDeadline });
     api = createClient<paths>({ baseUrl, fetch });
     made.set(replicate, api);
   }

@@ -6,7 +6,7 @@
  */
 
 import type { OperationSpec } from "../generated/operations.js";
-import { kindOf } from "./checks.js";
+import { kindOf, mustBe } from "./checks.js";
 import { InputError } from "./errors.js";
 import { checkHeaderValue } from "./headers.js";
 
@@ -20,31 +20,11 @@ export interface WireParams {
   body: string | FormData | undefined;
 }
 
-interface Template {
-  /** Literal text at even indexes, parameter names at odd ones. */
-  parts: string[];
-  names: string[];
-}
-
-const templates = /* @__PURE__ */ new Map<string, Template>();
-
-/** A path template, split once. */
-function compile(path: string): Template {
-  let template = templates.get(path);
-  if (!template) {
-    const parts = path.split(/\{([^}]+)\}/);
-    template = { parts, names: parts.filter((_, i) => i % 2) };
-    templates.set(path, template);
-  }
-  return template;
-}
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-function refuse(id: string, message: string): never {
-  throw new InputError(`${id}: ${message}`);
-}
+/** The names each operation accepts, listed once: its path parameters, query, header, and `body`. */
+const acceptedBy = /* @__PURE__ */ new Map<OperationSpec, string[]>();
 
 /**
  * Validate `params` for operation `id` and lay them out for the wire.
@@ -54,78 +34,77 @@ function refuse(id: string, message: string): never {
  * // { target: "/predictions/abc", headers: {}, body: undefined }
  */
 export function toWire(id: string, spec: OperationSpec, params: unknown): WireParams {
-  if (params !== undefined && !isRecord(params)) refuse(id, `params must be an object, got ${kindOf(params)}.`);
-  const given = (params ?? {}) as Record<string, unknown>;
-  const { parts, names } = compile(spec.path);
-  const { query = [], header = [], body: type } = spec;
+  const refuse = (message: string): never => {
+    throw new InputError(`${id}: ${message}`);
+  };
+  if (params !== undefined && !isRecord(params)) throw mustBe(`${id}: params`, "an object", params);
+  const { path, query = [], header = [], body: type } = spec;
+  let accepted = acceptedBy.get(spec);
+  if (!accepted) {
+    accepted = [...(path.match(/[^{}]+(?=\})/g) ?? []), ...query, ...header, ...(type ? ["body"] : [])];
+    acceptedBy.set(spec, accepted);
+  }
+  // Own names only, as given: `values.body` is the body. (Every name looked up below comes
+  // from the schema, none an Object.prototype name, so `in` is exact.)
   const values: Record<string, unknown> = {};
-  let body: unknown;
-  for (const name in given) {
-    const value = given[name];
-    if (value === undefined || !Object.hasOwn(given, name)) continue;
-    if (name === "body" && type) body = value;
-    else if (names.includes(name) || query.includes(name) || header.includes(name)) values[name] = value;
-    else {
-      const accepted = [...names, ...query, ...header, ...(type ? ["body"] : [])];
+  for (const name in params) {
+    const value = params[name];
+    if (value === undefined || !Object.hasOwn(params, name)) continue;
+    if (!accepted.includes(name)) {
       refuse(
-        id,
         `unknown parameter "${name}". ${accepted.length ? `Accepted: ${accepted.join(", ")}.` : "It takes no parameters."}`,
       );
     }
+    values[name] = value;
   }
+  const missing = (name: string) => refuse(`"${name}" is required.`);
 
-  let target = parts[0] as string;
-  for (let i = 1; i < parts.length; i += 2) {
-    target += pathValue(id, parts[i] as string, values[parts[i] as string]) + parts[i + 1];
-  }
-  for (const name of spec.required ?? []) {
-    if ((name === "body" ? body : values[name]) == null) refuse(id, `"${name}" is required.`);
-  }
+  // Each path value is encoded whole: a `/` in a value stays inside it.
+  let target = path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) missing(name);
+    // Strings only: a number (NaN, say) is almost always a mistake, and would be sent as text.
+    if (typeof value !== "string" || value === "") {
+      refuse(
+        `path parameter "${name}" must be a non-empty string, got ${value === "" ? "an empty string" : kindOf(value)}.`,
+      );
+    }
+    // URL parsing resolves "." and ".." segments even when encoded, which would send the
+    // request to another endpoint: `versions/..` deletes the model, not a version.
+    if (/^(\.|%2e){1,2}$/i.test(value as string))
+      refuse(`path parameter "${name}" cannot be ${JSON.stringify(value)}.`);
+    return encodeURIComponent(value as string);
+  });
+  for (const name of spec.required ?? []) if (values[name] == null) missing(name);
   let sep = "?";
   for (const name of query) {
-    const value = values[name];
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
+    if (!(name in values)) continue;
+    for (const item of [values[name]].flat()) {
       target += `${sep}${encodeURIComponent(name)}=${encodeURIComponent(String(item))}`;
       sep = "&";
     }
   }
   const headers: Record<string, string> = {};
   for (const name of header) {
-    if (values[name] === undefined) continue;
+    if (!(name in values)) continue;
     const value = String(values[name]);
     checkHeaderValue(id, name, value); // a CR or LF would otherwise reach fetch, and fail as a connection error
     headers[name.toLowerCase()] = value;
   }
-  return { target, headers, body: body === undefined ? undefined : encodeBody(id, type, body, headers) };
-}
-
-/** A path value, encoded whole (a `/` in a value stays inside it). */
-function pathValue(id: string, name: string, value: unknown): string {
-  if (value === undefined) refuse(id, `"${name}" is required.`);
-  // Strings only: a number (NaN, say) is almost always a mistake, and would be sent as text.
-  if (typeof value !== "string" || value === "") {
-    refuse(
-      id,
-      `path parameter "${name}" must be a non-empty string, got ${value === "" ? "an empty string" : kindOf(value)}.`,
-    );
+  // The body as the operation's content type wants it; `content-type` set for text and JSON.
+  let { body } = values;
+  if (body !== undefined) {
+    const text = type === "text/plain";
+    if (text ? typeof body !== "string" : !isRecord(body)) {
+      throw mustBe(`${id}: body`, text ? "a string" : "an object", body);
+    }
+    if (type === "multipart/form-data") body = toFormData(body as Record<string, unknown>);
+    else {
+      headers["content-type"] = text ? type : "application/json";
+      if (!text) body = JSON.stringify(body);
+    }
   }
-  // URL parsing resolves "." and ".." segments even when encoded, which would send the
-  // request to another endpoint: `versions/..` deletes the model, not a version.
-  if (/^(\.|%2e){1,2}$/i.test(String(value)))
-    refuse(id, `path parameter "${name}" cannot be ${JSON.stringify(value)}.`);
-  return encodeURIComponent(value);
-}
-
-/** The body as the operation's content type wants it; sets `content-type` for text and JSON. */
-function encodeBody(id: string, type: string | undefined, body: unknown, headers: Record<string, string>) {
-  const text = type === "text/plain";
-  if (text ? typeof body !== "string" : !isRecord(body)) {
-    refuse(id, `body must be ${text ? "a string" : "an object"}, got ${kindOf(body)}.`);
-  }
-  if (type === "multipart/form-data") return toFormData(body as Record<string, unknown>);
-  headers["content-type"] = text ? type : "application/json";
-  return text ? (body as string) : JSON.stringify(body);
+  return { target, headers, body: body as WireParams["body"] };
 }
 
 /**
@@ -134,12 +113,13 @@ function encodeBody(id: string, type: string | undefined, body: unknown, headers
  */
 function toFormData(body: Record<string, unknown>): FormData {
   const form = new FormData();
-  const filename = typeof body.filename === "string" ? body.filename : undefined;
+  const { filename } = body;
   for (const [name, value] of Object.entries(body)) {
     if (value === undefined) continue;
     if (value instanceof Blob) {
       const ownName = (value as { name?: unknown }).name; // a File knows its name
-      form.append(name, value, filename ?? (typeof ownName === "string" ? ownName : "blob"));
+      const file = [filename, ownName, "blob"].find((n) => typeof n === "string") as string;
+      form.append(name, value, file);
     } else form.append(name, typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
   }
   return form;

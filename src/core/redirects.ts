@@ -41,69 +41,66 @@ export interface Hop<B> {
  * Headers that may go on to another origin: what the client accepts, who it is, and where
  * an event stream resumes; nothing that could be a credential.
  */
-const CROSS_ORIGIN_HEADERS = ["accept", "accept-language", "cache-control", "last-event-id", "user-agent"];
+const CROSS_ORIGIN_HEADERS = /^(accept|accept-language|cache-control|last-event-id|user-agent)$/;
 
-/** Headers that describe a body, dropped with it. */
-const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+/** Headers that describe a body (fetch's request-body-header names, and its length), dropped with it. */
+const BODY_HEADERS = /^content-(type|length|encoding|language|location)$/;
 
 /**
- * The request a redirect asks for, by the rules above; a ReplicateError when following
- * would send a body to another origin, or the Location is not an http(s) URL. The headers
- * of `from` are never changed (pages of a list share them): a hop that changes them gets
- * its own.
+ * Whether `url` is http or https: the only kinds of URL a request goes to.
  *
  * @example
- * const next = nextHop({ url, method, headers, body }, 302, response.headers.get("location") ?? "")
+ * isHttp(new URL("ftp://example.com")) // false
  */
-export function nextHop<B>(from: Hop<B>, status: number, location: string): Hop<B> {
-  const what = `${from.method} ${from.url} was redirected (${status})`;
-  let target: URL;
-  try {
-    target = new URL(location, from.url);
-  } catch {
-    throw new ReplicateError(`${what} to an invalid Location.`);
-  }
-  if (target.protocol !== "https:" && target.protocol !== "http:") {
-    throw new ReplicateError(`${what} to a ${target.protocol} URL; only http(s) redirects are followed.`);
-  }
-  let { method, headers, body } = from;
-  if ((status === 303 && method !== "GET" && method !== "HEAD") || (status <= 302 && method === "POST")) {
-    method = "GET";
-    body = undefined;
-    headers = { ...headers };
-    for (const name of BODY_HEADERS) delete headers[name];
-  }
-  if (target.origin !== new URL(from.url).origin) {
-    if (body !== undefined) {
-      throw new ReplicateError(`${what} to another origin, ${target.origin}: its body is not sent there.`);
-    }
-    const kept: Record<string, string> = {};
-    for (const name of CROSS_ORIGIN_HEADERS) {
-      const value = headers[name];
-      if (value !== undefined) kept[name] = value;
-    }
-    headers = kept;
-  }
-  return { url: target.href, method, headers, body };
-}
+export const isHttp = (url: URL): boolean => /^https?:$/.test(url.protocol);
 
 /**
- * What to send after a redirect (its body already let go) on hop number `hops`: the next
- * request by the rules above; the same one, to hand to the runtime's own following, when
- * the runtime hid the redirect (status 0, no Location) and {@link mayFollowBlind} allows;
- * a ReplicateError when neither, or past {@link MAX_REDIRECTS}.
+ * What to send after a redirect of `current` (its body already let go) to `location`, on
+ * hop number `hops`, by the rules above. When the runtime hid the redirect (status 0, no
+ * Location), the same request, to hand to the runtime's own following, if
+ * {@link mayFollowBlind} allows. A ReplicateError when following would send a body to
+ * another origin, the Location is not an http(s) URL, the runtime hid it and the request
+ * may not follow blind, or past {@link MAX_REDIRECTS}. The headers of `current` are never
+ * changed (pages of a list share them): a hop that changes them gets its own.
  *
  * @example
  * ({ url, method, headers, body } = afterRedirect({ url, method, headers, body }, 302, location, ++hops))
  */
 export function afterRedirect<B>(current: Hop<B>, status: number, location: string | null, hops: number): Hop<B> {
-  const { method, url, body } = current;
+  const { url } = current;
+  let { method, headers, body } = current;
   if (hops > MAX_REDIRECTS) throw new ReplicateError(`Too many redirects: ${method} ${url} after ${MAX_REDIRECTS}.`);
-  if (location !== null) return nextHop(current, status, location);
-  if (mayFollowBlind(method, body)) return current;
-  throw new ReplicateError(
-    `${method} ${url} was redirected, and this runtime hides where to: it is not sent again, as its body could go to another origin.`,
-  );
+  if (location === null) {
+    if (mayFollowBlind(method, body)) return current;
+    throw new ReplicateError(
+      `${method} ${url} was redirected, and this runtime hides where to: it is not sent again, as its body could go to another origin.`,
+    );
+  }
+  const what = `${method} ${url} was redirected (${status})`;
+  let target: URL;
+  try {
+    target = new URL(location, url);
+  } catch {
+    throw new ReplicateError(`${what} to an invalid Location.`);
+  }
+  if (!isHttp(target)) {
+    throw new ReplicateError(`${what} to a ${target.protocol} URL; only http(s) redirects are followed.`);
+  }
+  if ((status === 303 && method !== "GET" && method !== "HEAD") || (status <= 302 && method === "POST")) {
+    method = "GET";
+    body = undefined;
+    headers = { ...headers };
+    for (const name in headers) if (BODY_HEADERS.test(name)) delete headers[name];
+  }
+  if (target.origin !== new URL(url).origin) {
+    if (body !== undefined) {
+      throw new ReplicateError(`${what} to another origin, ${target.origin}: its body is not sent there.`);
+    }
+    const kept: Record<string, string> = {};
+    for (const name in headers) if (CROSS_ORIGIN_HEADERS.test(name)) kept[name] = headers[name] as string;
+    headers = kept;
+  }
+  return { url: target.href, method, headers, body };
 }
 
 /**

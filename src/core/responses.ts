@@ -2,7 +2,7 @@
  * What the transport hands back: a response read whole inside the call (operations), or
  * one whose body is still to be read under the call's deadline (downloads).
  */
-import type { Deadline } from "./signals.js";
+import { type Deadline, whenAborted } from "./signals.js";
 
 const decoder = /* @__PURE__ */ new TextDecoder();
 
@@ -52,18 +52,12 @@ export function underDeadline(response: Response, d: Deadline, reason: () => unk
   const reader = source.getReader();
   let settled = false;
   let sink: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let unlisten = () => {};
   const finish = () => {
     settled = true;
-    signal.removeEventListener("abort", onAbort);
+    unlisten();
     d.dispose();
   };
-  function onAbort() {
-    if (settled) return;
-    finish();
-    const error = reason();
-    sink?.error(error);
-    reader.cancel(error).catch(() => {});
-  }
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -74,7 +68,7 @@ export function underDeadline(response: Response, d: Deadline, reason: () => unk
         try {
           chunk = await reader.read();
         } catch (error) {
-          if (settled) return; // already errored by onAbort
+          if (settled) return; // already errored by the abort
           finish();
           controller.error(signal.aborted ? reason() : error);
           return;
@@ -93,7 +87,12 @@ export function underDeadline(response: Response, d: Deadline, reason: () => unk
     // No read-ahead: bytes are read when the caller reads them.
     { highWaterMark: 0 },
   );
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
+  unlisten = whenAborted(signal, () => {
+    if (settled) return;
+    finish();
+    const error = reason();
+    sink?.error(error);
+    reader.cancel(error).catch(() => {});
+  });
   return new Response(body, { status, statusText: response.statusText, headers: response.headers });
 }

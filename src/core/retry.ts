@@ -39,51 +39,56 @@ export type ResolvedRetry = Readonly<Required<RetryPolicy>> & {
   readonly untilDeadline: boolean;
 };
 
-const NO_RETRY: ResolvedRetry = { retries: 0, baseDelayMs: 0, maxDelayMs: 0, untilDeadline: false };
-
-/** Fill in defaults once, at client creation. */
+/** Fill in defaults once, at client creation. `false` retries nothing, not even a 429. */
 export function resolveRetry(policy: RetryPolicy | false | undefined): ResolvedRetry {
-  if (policy === false) return NO_RETRY;
-  if (policy !== undefined && (typeof policy !== "object" || policy === null)) {
+  const on = policy !== false;
+  if (on && policy !== undefined && (typeof policy !== "object" || policy === null)) {
     throw new InputError("retry must be an object like { retries: 2 }, or false for none.");
   }
-  const resolved = { retries: 2, baseDelayMs: 500, maxDelayMs: 30_000, ...policy };
+  // With `false` the delays keep their defaults but are never used: nothing is retried, not even a 429.
+  const resolved = { retries: on ? 2 : 0, baseDelayMs: 500, maxDelayMs: 30_000, ...(on && policy) };
   for (const [key, value] of Object.entries(resolved)) {
     if (!Number.isFinite(value) || value < 0) throw new InputError(`retry.${key} must be a number ≥ 0.`);
   }
-  return { ...resolved, untilDeadline: true };
+  return { ...resolved, untilDeadline: on };
 }
 
 /** Safe to repeat: the server's state after two is the same as after one (RFC 9110 §9.2.2). */
-const IDEMPOTENT = /* @__PURE__ */ new Set(["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "QUERY"]);
+const IDEMPOTENT = /^(GET|HEAD|OPTIONS|DELETE|PUT|QUERY)$/;
 
 /** Error codes that mean no byte of the request reached a server. */
-const NOT_SENT_CODES = /* @__PURE__ */ new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+const NOT_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)$/;
 
 /**
  * True when a fetch failure proves the request was never delivered. Runtimes that do not
  * say why a fetch failed (browsers) never prove it, so a POST is not retried there.
+ *
+ * @example
+ * provablyNotSent(Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } })) // true
  */
 export function provablyNotSent(error: unknown): boolean {
-  const codes: unknown[] = [];
-  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 4; depth++) {
-    const err = e as { code?: unknown; errors?: unknown; cause?: unknown };
-    codes.push(err.code);
+  for (let e = error as Coded | undefined, depth = 0; e && typeof e === "object" && depth < 4; depth++) {
     // Node's happy-eyeballs connect throws an AggregateError holding one error per address.
-    if (Array.isArray(err.errors)) for (const inner of err.errors) codes.push(inner?.code);
-    e = err.cause;
+    const inner = Array.isArray(e.errors) ? (e.errors as (Coded | undefined)[]) : [];
+    if ([e, ...inner].some((x) => typeof x?.code === "string" && NOT_SENT.test(x.code))) return true;
+    e = e.cause as Coded | undefined;
   }
-  return codes.some((c) => typeof c === "string" && NOT_SENT_CODES.has(c));
+  return false;
+}
+
+interface Coded {
+  code?: unknown;
+  errors?: unknown;
+  cause?: unknown;
 }
 
 /** Whether a failed attempt may be repeated. */
 export function shouldRetry(method: string, outcome: { status: number } | { error: unknown }): boolean {
   // `Request` upper-cases the standard methods; the library's own are upper case already.
-  const idempotent = IDEMPOTENT.has(method);
+  const idempotent = IDEMPOTENT.test(method);
   if ("error" in outcome) return idempotent || provablyNotSent(outcome.error);
   const { status } = outcome;
-  if (status === 429) return true;
-  return idempotent && (status === 408 || status >= 500);
+  return status === 429 || (idempotent && (status === 408 || status >= 500));
 }
 
 /**
@@ -94,12 +99,11 @@ export function shouldRetry(method: string, outcome: { status: number } | { erro
  * parseRetryAfter("3") // 3000
  */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const text = value.trim();
+  const text = value?.trim() ?? "";
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
   // An HTTP date always names its month; without this "-3" would parse as the year -3.
-  const date = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN;
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const ms = /[a-z]/i.test(text) ? Date.parse(text) - now : Number.NaN;
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
 /**

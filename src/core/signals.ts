@@ -17,6 +17,19 @@ export function abortReason(signal: AbortSignal): unknown {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
+ * Call `onAbort` once `signal` aborts, at once if it already has; the function returned
+ * stops listening. The one way the library listens to a signal, so none is left behind.
+ *
+ * @example
+ * const unlisten = whenAborted(signal, () => controller.abort(signal.reason))
+ */
+export function whenAborted(signal: AbortSignal | undefined, onAbort: () => void): () => void {
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  return () => signal?.removeEventListener("abort", onAbort);
+}
+
+/**
  * Resolve after `ms`, or reject with the signal's reason as soon as it aborts.
  *
  * @example
@@ -24,16 +37,14 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const onAbort = () => {
-      stop();
-      reject(abortReason(signal as AbortSignal));
-    };
     const stop = after(ms, () => {
-      signal?.removeEventListener("abort", onAbort);
+      unlisten();
       resolve();
     });
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const unlisten = whenAborted(signal, () => {
+      stop();
+      reject(abortReason(signal as AbortSignal));
+    });
   });
 }
 
@@ -82,15 +93,13 @@ export interface Deadline {
 export function deadline(signal: AbortSignal, timeoutMs: number | undefined): Deadline & { signal: AbortSignal };
 export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined, shared?: boolean): Deadline;
 export function deadline(signal: AbortSignal | undefined, timeoutMs: number | undefined, shared = false): Deadline {
-  if (timeoutMs === undefined || timeoutMs === Number.POSITIVE_INFINITY) {
+  if (timeoutMs === undefined || timeoutMs === Infinity) {
     return { signal, expired: () => false, dispose() {} };
   }
   if (shared && !signal && mayShare(timeoutMs)) return sharedDeadline(timeoutMs);
   const controller = new AbortController();
   let expired = false;
-  const onAbort = () => controller.abort(abortReason(signal as AbortSignal));
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener("abort", onAbort, { once: true });
+  const unlisten = whenAborted(signal, () => controller.abort(abortReason(signal as AbortSignal)));
   const stop = after(timeoutMs, () => {
     expired = true;
     controller.abort(new DOMException(`Timed out after ${timeoutMs} ms`, "TimeoutError"));
@@ -100,7 +109,7 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number | un
     expired: () => expired,
     dispose(detach = true) {
       stop();
-      if (detach) signal?.removeEventListener("abort", onAbort);
+      if (detach) unlisten();
     },
   };
 }
@@ -115,9 +124,7 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number | un
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    const unlisten = whenAborted(signal, () => reject(abortReason(signal)));
+    promise.then(resolve, reject).finally(unlisten);
   });
 }

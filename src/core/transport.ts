@@ -8,9 +8,9 @@ import { ConnectionError, TimeoutError } from "./errors.js";
 import { type HeaderSource, headerCompleter } from "./headers.js";
 import type { Release } from "./limiter.js";
 import { afterRedirect, isRedirect, mayFollowBlind } from "./redirects.js";
-import { buffered, underDeadline } from "./responses.js";
+import { buffered } from "./responses.js";
 import { backoffMs, type ResolvedRetry, retryWait, shouldRetry } from "./retry.js";
-import { abortReason, deadline, sleep } from "./signals.js";
+import { abortReason, type Deadline, deadline, sleep } from "./signals.js";
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: Request) => Promise<Response>;
@@ -40,10 +40,19 @@ export interface SendOptions {
   /**
    * Read the whole body inside the deadline and the retry loop. The result then has
    * status, headers and `text()`/`json()`/`arrayBuffer()`/`blob()`, but no body stream.
-   * Without it the body is left to the caller, still under the deadline: reading it fails
-   * with a TimeoutError once the deadline passes (a download that stalls does not hang).
+   * Without it the body is left to the caller, still under the deadline, through `hold`:
+   * reading it fails with a TimeoutError once the deadline passes (a download that stalls
+   * does not hang).
    */
   buffer?: boolean;
+  /**
+   * What keeps an unread body under the deadline, which it then owns: `underDeadline`
+   * (responses.ts), passed by `strictFetch` and the openapi-fetch client. Passed rather
+   * than imported here, so an app that only calls operations (all buffered) does not
+   * bundle it. Without it, a body with a deadline over it is read whole, as with `buffer`:
+   * no body ever outlives its deadline unwatched.
+   */
+  hold?: ((response: Response, d: Deadline, reason: () => unknown) => Response) | undefined;
   /**
    * The body lasts as long as it lasts (an event stream, under its own signal): the
    * deadline then covers only the wait for the response headers, and the body answers to
@@ -79,45 +88,46 @@ export interface RequestParts {
 export type Send = (request: RequestParts, options?: SendOptions) => Promise<Response>;
 
 /**
- * The parts of a `Request` (from openapi-fetch, say), its body read once so every
- * attempt can send the same bytes. Its signal goes in the send options.
+ * The client's `send`, over `config`.
  *
  * @example
- * await send(await requestParts(request), { signal: request.signal })
+ * const send = createTransport({ baseUrl, auth, fetch: undefined, userAgent: undefined, headers: {}, timeoutMs: 120_000, retry: resolveRetry(undefined) })
+ * const response = await send({ url: `${baseUrl}/account`, method: "GET", headers: {} }, { buffer: true })
  */
-export async function requestParts(request: Request): Promise<RequestParts> {
-  const { url, method } = request;
-  // Headers iterate with lower-case names, repeated values already joined.
-  const headers = Object.fromEntries(request.headers);
-  // "follow" is every Request's default, not a choice: the transport follows those, by hand.
-  const redirect = request.redirect === "follow" ? undefined : request.redirect;
-  return { url, method, headers, redirect, body: request.body ? await request.arrayBuffer() : undefined };
-}
-
 export function createTransport(config: TransportConfig): Send {
   const headersFor = headerCompleter(config);
+  const { retry, limiter, auth } = config;
   // Set once this runtime answered a manual redirect opaquely (browsers do): from then on a
   // request the runtime may follow itself goes with redirect: "follow" at once, not twice.
   let blind = false;
 
   return async function send(parts, options = {}) {
-    // The request as it goes now: each redirect followed replaces these (see nextHop).
+    // The request as it goes now: each redirect followed replaces these (see afterRedirect).
     let { url, method, body } = parts;
     let headers = headersFor(url, parts.headers, options.authorize === true);
     const byHand = parts.redirect === undefined;
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
+    const { openEnded, hold } = options;
     // A shared signal unless something may outlive the deadline (an open-ended body).
-    const d = deadline(options.signal, timeoutMs, !options.openEnded);
+    const d = deadline(options.signal, timeoutMs, !openEnded);
     const { signal } = d;
-    const { retry, limiter } = config;
-    const bounded = timeoutMs !== undefined && timeoutMs !== Number.POSITIVE_INFINITY;
+    // A signal of its own is a deadline of its own (see `deadline`): 429s are retried until it.
+    const bounded = signal !== options.signal;
+    const buffer = options.buffer || (bounded && !openEnded && !hold);
+    const reason = () =>
+      d.expired()
+        ? new TimeoutError(`${method} ${url} timed out after ${timeoutMs} ms`, timeoutMs as number)
+        : abortReason(signal as AbortSignal);
     const fail = (error: unknown): never => {
-      if (d.expired()) throw timeoutError(method, url, timeoutMs);
-      if (signal?.aborted) throw abortReason(signal);
+      if (d.expired() || signal?.aborted) throw reason();
+      const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+      let why = error instanceof Error ? (cause?.code ?? cause?.message ?? error.message) : String(error);
       // A runtime's text may quote a header: never the token's.
-      const why = config.auth ? describe(error).replaceAll(config.auth, "[token]") : describe(error);
+      if (auth) why = why.replaceAll(auth, "[token]");
       throw new ConnectionError(`${method} ${url} failed: ${why}`, { cause: error });
     };
+    // Let an unwanted body go (a redirect's, or one before a retry), freeing the connection.
+    const drop = (response: Response) => response.body?.cancel().catch(() => {});
     // Whether the deadline went on with an unread body, which disposes it when done.
     let handedOn = false;
 
@@ -125,12 +135,13 @@ export function createTransport(config: TransportConfig): Send {
       let response: Response;
       const spent = { tries: 0, limited: 0 };
       for (let hops = 0; ; ) {
-        if (signal?.aborted) fail(undefined); // aborted before sending: send nothing
+        if (signal?.aborted) throw reason(); // aborted before sending: send nothing
         // A slot covers one attempt (not the wait after it), up to the headers, or the
         // whole body when buffering. A free one comes without a promise: no await, no turn.
         const slot = limiter?.acquire(signal);
         let release = typeof slot === "object" ? await slot.catch(fail) : slot;
-        let status: number | undefined;
+        // Set with the answer: release() below runs only after one (a failure lets the slot go at once).
+        let status = 0;
         let redirected = false;
         try {
           const init = {
@@ -147,10 +158,10 @@ export function createTransport(config: TransportConfig): Send {
           // refuses any `this` but the global ("Illegal invocation").
           const custom = config.fetch;
           response = await (custom ? custom(new Request(url, init)) : globalThis.fetch(url, init));
-          ({ status } = response);
+          status = response.status;
           // A redirect's body is not wanted: it is let go below, before the next hop.
           redirected = byHand && isRedirect(status);
-          if (options.buffer && !redirected) response = await buffered(response);
+          if (buffer && !redirected) response = await buffered(response);
         } catch (error) {
           release?.(); // no answer to learn from; and the slot is not held through the backoff
           release = undefined;
@@ -162,41 +173,29 @@ export function createTransport(config: TransportConfig): Send {
         }
         const location = redirected ? response.headers.get("location") : null;
         // A 3xx without a Location is an answer, as fetch treats it; status 0 hides its Location.
-        if (redirected && (location !== null || response.status === 0)) {
-          await response.body?.cancel().catch(() => {});
-          const hop = afterRedirect({ url, method, headers, body }, response.status, location, ++hops);
-          ({ url, method, headers, body } = hop);
+        if (redirected && (location !== null || status === 0)) {
+          await drop(response);
+          ({ url, method, headers, body } = afterRedirect({ url, method, headers, body }, status, location, ++hops));
           blind ||= location === null;
           continue;
         }
         if (response.ok) break;
-        const wait = retryWait(method, response.status, response.headers.get("retry-after"), spent, retry, bounded);
+        const wait = retryWait(method, status, response.headers.get("retry-after"), spent, retry, bounded);
         if (wait === undefined) break;
-        await response.body?.cancel().catch(() => {}); // free the connection before sleeping
+        await drop(response); // free the connection before sleeping
         await sleep(wait, signal).catch(fail);
       }
       // An unread body stays under the deadline, unless it is open-ended (a stream), when
-      // only the caller's signal still applies. A deadline of its own is a signal of its own.
-      if (options.buffer || d.signal === options.signal) return response;
+      // only the caller's signal still applies.
+      if (buffer || !bounded) return response;
       handedOn = true;
-      if (options.openEnded) {
+      if (openEnded) {
         d.dispose(false);
         return response;
       }
-      const reason = () => (d.expired() ? timeoutError(method, url, timeoutMs) : abortReason(d.signal as AbortSignal));
-      return underDeadline(response, d, reason);
+      return (hold as NonNullable<typeof hold>)(response, d, reason);
     } finally {
       if (!handedOn) d.dispose();
     }
   };
-}
-
-function timeoutError(method: string, url: string, timeoutMs: number | undefined): TimeoutError {
-  return new TimeoutError(`${method} ${url} timed out after ${timeoutMs} ms`, timeoutMs ?? 0);
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: string; message?: string } | undefined;
-  return cause?.code ?? cause?.message ?? error.message;
 }

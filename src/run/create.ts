@@ -3,13 +3,15 @@
  * is sent, uploads file inputs, and routes to the right one of the three create operations.
  */
 
-import { checkSignal, mustBe } from "../core/checks.js";
+import { checkSignal } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { WEBHOOK_EVENTS, type WebhookEvent } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import type { Prediction } from "../core/types.js";
 import { type FileInputOptions, prepareInput, uploader } from "./file-inputs.js";
+import { invalid, isPlainObject } from "./input-check.js";
+import { LOCAL_HTTP } from "./output.js";
 import { type ModelRef, parseRef } from "./refs.js";
 import type { ModelInput, ModelPrediction } from "./registry.js";
 
@@ -39,10 +41,8 @@ export interface CreatePredictionOptions<Input = Record<string, unknown>> {
 
 /** A sync window in seconds, rounded and clamped to the 1–60 the API accepts; or an InputError. */
 export function windowSeconds(seconds: unknown): number {
-  if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
-    throw new InputError(`wait must be a number of seconds, got ${String(seconds)}.`);
-  }
-  return Math.min(60, Math.max(1, Math.round(seconds)));
+  if (!Number.isFinite(seconds)) throw invalid("wait", "be a number of seconds", seconds);
+  return Math.min(60, Math.max(1, Math.round(seconds as number)));
 }
 
 /**
@@ -60,57 +60,45 @@ export function fitWindow(seconds: number, ...deadlinesMs: number[]): number | u
   return fit >= 1 ? fit : undefined;
 }
 
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+// Hours, minutes, seconds, each optional but in that order; or whole seconds alone ("90").
+// A number is taken as seconds: 2.5 or -1 matches neither.
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$|^(\d+)$/;
 
 /**
- * Seconds in a `Cancel-After` duration (`"90"`, `"30s"`, `"1h30m"`), or undefined when it
- * is not one. Shared with the fake, which reads the header the client writes.
+ * A valid `Cancel-After` value, or an InputError.
  *
  * @example
- * durationSeconds("1h30m") // 5400
+ * cancelAfterHeader(" 1h30m ") // "1h30m"
+ * cancelAfterHeader(90)        // "90s"
  */
-export function durationSeconds(text: string): number | undefined {
-  const m = /^\d+$/.test(text) ? [text, "0", "0", text] : DURATION.exec(text);
-  if (!m || text === "") return undefined;
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-}
-
-/** A valid `Cancel-After` value, or an InputError. */
 export function cancelAfterHeader(value: number | string): string {
-  if (typeof value !== "number" && typeof value !== "string") {
-    throw mustBe("cancelAfter", "a number of seconds or a duration string", value);
+  const text = typeof value === "number" ? `${value}s` : typeof value === "string" ? value.trim() : "";
+  const m = DURATION.exec(text);
+  // m[0] is empty for "", which the pattern matches.
+  if (!m?.[0]) throw invalid("cancelAfter", 'be whole seconds or a duration like "30s", "5m", "1h30m"', value);
+  if ((+(m[1] ?? 0) * 60 + +(m[2] ?? 0)) * 60 + +(m[3] ?? m[4] ?? 0) < 5) {
+    throw invalid("cancelAfter", "be at least 5 seconds", value);
   }
-  const text = typeof value === "number" ? `${value}s` : value.trim();
-  const seconds = durationSeconds(text);
-  if (seconds === undefined || (typeof value === "number" && !Number.isInteger(value))) {
-    throw new InputError(
-      `cancelAfter must be whole seconds or a duration like "30s", "5m", "1h30m"; got ${JSON.stringify(value)}.`,
-    );
-  }
-  if (seconds < 5) throw new InputError(`cancelAfter must be at least 5 seconds; got ${JSON.stringify(value)}.`);
   return text;
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-
 /** An https webhook URL (http only for loopback), or an InputError. */
 export function checkWebhook(webhook: string): void {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(webhook);
-  } catch {
-    throw new InputError(`webhook must be an absolute URL, got ${JSON.stringify(webhook)}.`);
-  }
-  if (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.test(url.hostname))) return;
-  throw new InputError(`webhook must use https (http only for localhost), got ${JSON.stringify(webhook)}.`);
+  } catch {}
+  // The parsed href, so that a host is matched as the URL parser reads it.
+  if (url?.protocol === "https:" || LOCAL_HTTP.test(url?.href ?? "")) return;
+  throw invalid("webhook", "be an absolute https URL (http only for localhost)", webhook);
 }
 
-/** Only the four event names, or an InputError. */
+/** Only the four event names, or an InputError naming the first other value. */
 export function checkEvents(events: unknown): void {
-  if (!Array.isArray(events) || events.some((e) => !(WEBHOOK_EVENTS as readonly unknown[]).includes(e))) {
-    const names = WEBHOOK_EVENTS.map((e) => `"${e}"`).join(", ");
-    throw new InputError(`webhookEventsFilter must list only ${names}; got ${JSON.stringify(events)}.`);
-  }
+  const wrong = Array.isArray(events)
+    ? events.filter((e) => !(WEBHOOK_EVENTS as readonly unknown[]).includes(e))
+    : [events];
+  if (wrong.length > 0) throw invalid("webhookEventsFilter", `list only "${WEBHOOK_EVENTS.join('", "')}"`, wrong[0]);
 }
 
 /**
@@ -137,38 +125,37 @@ export async function createPrediction(
   options: CreatePredictionOptions<object>,
 ): Promise<Prediction> {
   const { timeoutMs: requestMs } = partsOf(replicate);
-  const ops = replicate;
   const target = parseRef(ref);
   if (typeof options !== "object" || options === null) {
     throw new InputError("Expected options with the model's input as the third argument: { input: { ... } }.");
   }
-  const { input, signal } = options;
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new InputError("input must be an object of the model's input fields.");
-  }
+  const { input, signal, wait, cancelAfter, webhook, webhookEventsFilter: events } = options;
+  // A plain object: copyInput would take a file or a Date here as a value, not as fields.
+  if (!isPlainObject(input)) throw invalid("input", "be an object of the model's input fields", input);
   checkSignal(signal);
-  const header: { Prefer?: string; "Cancel-After"?: string } = {};
-  if (options.wait !== undefined) {
-    // The window must end before the client's per-request deadline, or the answer is cut off.
-    const fit = fitWindow(windowSeconds(options.wait), requestMs);
-    if (fit !== undefined) header.Prefer = `wait=${fit}`;
-  }
-  if (options.cancelAfter !== undefined) header["Cancel-After"] = cancelAfterHeader(options.cancelAfter);
-  if (options.webhook !== undefined) checkWebhook(options.webhook);
-  if (options.webhookEventsFilter !== undefined) checkEvents(options.webhookEventsFilter);
+  // The window must end before the client's per-request deadline, or the answer is cut off.
+  const fit = wait === undefined ? undefined : fitWindow(windowSeconds(wait), requestMs);
+  const header = {
+    ...(fit !== undefined && { Prefer: `wait=${fit}` }),
+    ...(cancelAfter !== undefined && { "Cancel-After": cancelAfterHeader(cancelAfter) }),
+  };
+  if (webhook !== undefined) checkWebhook(webhook);
+  if (events !== undefined) checkEvents(events);
 
   const body = {
     input: (await prepareInput(input, uploader(replicate), options.files, signal)) as Record<string, unknown>,
-    ...(options.webhook !== undefined && { webhook: options.webhook }),
-    ...(options.webhookEventsFilter !== undefined && { webhook_events_filter: options.webhookEventsFilter }),
+    ...(webhook !== undefined && { webhook }),
+    ...(events !== undefined && { webhook_events_filter: events }),
   };
   const call = signal ? { signal } : {};
-  if (target.kind === "model") {
-    return ops.models.predictions.create({ model_owner: target.owner, model_name: target.name, ...header, body }, call);
+  if (target.kind === "version") {
+    return replicate.predictions.create({ ...header, body: { ...body, version: target.version } }, call);
   }
-  if (target.kind === "deployment") {
-    const params = { deployment_owner: target.owner, deployment_name: target.name, ...header, body };
-    return ops.deployments.predictions.create(params, call);
-  }
-  return ops.predictions.create({ ...header, body: { ...body, version: target.version } }, call);
+  const params = { ...header, body };
+  return target.kind === "model"
+    ? replicate.models.predictions.create({ model_owner: target.owner, model_name: target.name, ...params }, call)
+    : replicate.deployments.predictions.create(
+        { deployment_owner: target.owner, deployment_name: target.name, ...params },
+        call,
+      );
 }

@@ -10,7 +10,7 @@ import { InputError, ReplicateError } from "../core/errors.js";
 import { isConnectionError } from "../core/guards.js";
 import { provablyNotSent } from "../core/retry.js";
 import { type FileValue, readFile } from "./file-values.js";
-import { copyInput } from "./input-check.js";
+import { copyInput, invalid } from "./input-check.js";
 
 /** How file inputs are sent. */
 export interface FileInputOptions {
@@ -46,44 +46,47 @@ export type Upload = (file: Blob, filename: string, signal?: AbortSignal) => Pro
 export const uploader =
   (replicate: Replicate): Upload =>
   async (content, filename, signal) => {
-    const body = { content, filename, type: content.type || "application/octet-stream" };
+    // readFile has given every file a type: its own, one guessed, or application/octet-stream.
+    const body = { content, filename, type: content.type };
     const file = await replicate.files.create({ body }, signal ? { signal } : {});
     if (!file.urls?.get) throw new ReplicateError(`The Files API returned no URL for ${file.id}`);
     return file.urls.get;
   };
 
 /**
- * A blob as a base64 `data:` URI. Encoded in 32 KiB slices: `btoa` wants a binary string,
- * and building one character at a time for a large file is slow.
+ * A blob, typed as `readFile` leaves every file, as a base64 `data:` URI. Encoded in
+ * 32 KiB slices: `btoa` wants a binary string, and building one character at a time for
+ * a large file is slow.
  */
 export async function toDataUri(blob: Blob): Promise<string> {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:${blob.type || "application/octet-stream"};base64,${btoa(binary)}`;
+  return `data:${blob.type};base64,${btoa(binary)}`;
 }
 
 /**
- * Run `tasks` with at most `limit` in flight, resolving to their results in order; on the
- * first failure, start no more and reject.
+ * Run `task` on each item with at most `limit` in flight; on the first failure, start no
+ * more and reject.
  */
-async function pool<R>(tasks: (() => Promise<R>)[], limit: number): Promise<R[]> {
-  const results: R[] = [];
+async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  let failed = false;
   const worker = async () => {
-    while (next < tasks.length && !failed) {
-      const i = next++;
-      try {
-        results[i] = await (tasks[i] as () => Promise<R>)();
-      } catch (error) {
-        failed = true;
+    while (next < items.length) {
+      await task(items[next++] as T).catch((error: unknown) => {
+        next = items.length;
         throw error;
-      }
+      });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** One file value of an input: where it is, every place to put its URL, and what was read. */
+interface Found {
+  path: string;
+  places: ((url: string) => void)[];
+  read?: { blob: Blob; name: string };
 }
 
 /**
@@ -104,57 +107,50 @@ export async function prepareInput<T>(
 ): Promise<T> {
   const { strategy = "default", maxDataUriBytes = 1_048_576, concurrency = 4 } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InputError(`files.concurrency must be a whole number ≥ 1, got ${concurrency}.`);
+    throw invalid("files.concurrency", "be a whole number ≥ 1", concurrency);
   }
-  if (!(maxDataUriBytes >= 0))
-    throw new InputError(`files.maxDataUriBytes must be a number ≥ 0, got ${maxDataUriBytes}.`);
+  if (!(maxDataUriBytes >= 0)) throw invalid("files.maxDataUriBytes", "be a number ≥ 0", maxDataUriBytes);
   if (!["default", "upload", "data-uri"].includes(strategy)) {
-    throw new InputError(`files.strategy must be "default", "upload" or "data-uri", got ${JSON.stringify(strategy)}.`);
+    throw invalid("files.strategy", 'be "default", "upload" or "data-uri"', strategy);
   }
 
   // Each file once, however often it appears: a stream can be read only once.
-  const found = new Map<FileValue, { value: FileValue; path: string; places: ((url: string) => void)[] }>();
+  const found = new Map<FileValue, Found>();
   const copy = copyInput(input, (value, path, set) => {
     const file = found.get(value);
     if (file) file.places.push(set);
-    else found.set(value, { value, path, places: [set] });
+    else found.set(value, { path, places: [set] });
   });
+  const files = [...found];
 
-  const convert = async (blob: Blob, name: string): Promise<string> => {
-    const inline = () => {
-      if (blob.size > maxDataUriBytes) {
+  const convert = async ({ blob, name }: { blob: Blob; name: string }): Promise<string> => {
+    const small = blob.size <= maxDataUriBytes;
+    if (strategy === "data-uri") {
+      if (!small) {
         throw new InputError(
           `A ${blob.size}-byte file is over the ${maxDataUriBytes}-byte limit for data URIs; use the "upload" strategy.`,
         );
       }
-      return toDataUri(blob);
-    };
-    if (strategy === "data-uri") return inline();
-    try {
-      return await upload(blob, name, signal);
-    } catch (error) {
-      // Only when the upload provably never left: a file the server may have stored is not sent twice.
-      const unsent = isConnectionError(error) && provablyNotSent(error.cause); // by name: see wait.ts
-      if (strategy === "default" && unsent && blob.size <= maxDataUriBytes) return inline();
-      throw error;
+    } else {
+      try {
+        return await upload(blob, name, signal);
+      } catch (error) {
+        // Only when the upload provably never left: a file the server may have stored is not sent twice.
+        const unsent = isConnectionError(error) && provablyNotSent(error.cause); // by name: see wait.ts
+        if (strategy === "upload" || !small || !unsent) throw error;
+      }
     }
+    return toDataUri(blob);
   };
 
   // Every stream is read before the first upload starts: a bad chunk in the last one
   // must not leave the others uploaded (and stored) for nothing.
-  const files = await pool(
-    [...found.values()].map(({ value, path, places }) => async () => ({
-      ...(await readFile(value, path, signal)),
-      places,
-    })),
-    concurrency,
-  );
-  await pool(
-    files.map(({ blob, name, places }) => async () => {
-      const url = await convert(blob, name);
-      for (const set of places) set(url);
-    }),
-    concurrency,
-  );
+  await pool(files, concurrency, async ([value, file]) => {
+    file.read = await readFile(value, file.path, signal);
+  });
+  await pool(files, concurrency, async ([, { read, places }]) => {
+    const url = await convert(read as { blob: Blob; name: string });
+    for (const set of places) set(url);
+  });
   return copy.value as T;
 }

@@ -5,6 +5,7 @@
  */
 import { strictFetch } from "../core/methods.js";
 import { resolveRetry } from "../core/retry.js";
+import { whenAborted } from "../core/signals.js";
 import { createTransport, type Send } from "../core/transport.js";
 
 /** How a {@link FileOutput} downloads: a Request in, a 2xx Response out (or an ApiError). */
@@ -44,6 +45,9 @@ export function downloader(send: Send): Download {
 /**
  * Decode a `data:` URL without a network round trip, with web APIs only. As the
  * Fetch standard says, `%XX` escapes are raw bytes, not UTF-8 text.
+ *
+ * @example
+ * await decodeDataUrl("data:text/plain,a%20b").text() // "a b"
  */
 export function decodeDataUrl(url: string): Blob {
   const comma = url.indexOf(",");
@@ -51,23 +55,14 @@ export function decodeDataUrl(url: string): Blob {
   const payload = url.slice(comma + 1);
   const base64 = /;base64$/i.test(meta);
   const type = (base64 ? meta.slice(0, -7) : meta) || "text/plain;charset=US-ASCII";
-  let bytes: Uint8Array;
-  if (base64) {
-    const binary = atob(payload);
-    bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } else {
-    const raw = new TextEncoder().encode(payload);
-    const out: number[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const hex = raw[i] === 0x25 ? String.fromCharCode(raw[i + 1] ?? 0, raw[i + 2] ?? 0) : "";
-      if (/^[0-9a-f]{2}$/i.test(hex)) {
-        out.push(Number.parseInt(hex, 16));
-        i += 2;
-      } else out.push(raw[i] as number);
-    }
-    bytes = Uint8Array.from(out);
-  }
-  return new Blob([bytes.slice()], { type });
+  const utf8 = new TextEncoder();
+  // Split on escapes: the odd pieces are the escapes' hex digits, the even ones text.
+  const bytes = base64
+    ? Array.from(atob(payload), (c) => c.charCodeAt(0))
+    : payload
+        .split(/%([\da-f]{2})/i)
+        .flatMap((piece, i) => (i % 2 ? Number.parseInt(piece, 16) : [...utf8.encode(piece)]));
+  return new Blob([new Uint8Array(bytes)], { type });
 }
 
 /**
@@ -89,18 +84,15 @@ export class FileOutput {
     this.#download = download;
   }
 
-  async #open(signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    if (this.url.startsWith("data:")) return decodeDataUrl(this.url).stream();
-    const response = await this.#download(this.url, signal);
-    return response.body ?? new Blob([]).stream();
+  /** The file as a Response: a data: URL decoded here, any other URL downloaded. */
+  async #fetch(signal?: AbortSignal): Promise<Response> {
+    return this.url.startsWith("data:") ? new Response(decodeDataUrl(this.url)) : this.#download(this.url, signal);
   }
 
   /** The whole file. Downloaded on the first call, then reused. */
   blob(options: { signal?: AbortSignal } = {}): Promise<Blob> {
     if (this.#blob) return this.#blob;
-    const pending = this.url.startsWith("data:")
-      ? Promise.resolve(decodeDataUrl(this.url))
-      : this.#download(this.url, options.signal).then((r) => r.blob());
+    const pending = this.#fetch(options.signal).then((r) => r.blob());
     this.#blob = pending;
     // A failed download is not cached (unless a newer read has replaced it): the next call tries again.
     pending.catch(() => {
@@ -129,15 +121,19 @@ export class FileOutput {
   stream(options: { signal?: AbortSignal } = {}): ReadableStream<Uint8Array> {
     // Our own controller, so cancelling the stream aborts a download still on its way.
     const controller = new AbortController();
-    options.signal?.addEventListener("abort", () => controller.abort(options.signal?.reason), { once: true });
+    const { signal } = controller;
+    whenAborted(options.signal, () => controller.abort(options.signal?.reason));
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     return new ReadableStream<Uint8Array>(
       {
         pull: async (sink) => {
-          reader ??= (this.#blob ? (await this.#blob).stream() : await this.#open(controller.signal)).getReader();
-          if (controller.signal.aborted) {
-            await reader.cancel(controller.signal.reason);
-            return;
+          reader ??= (
+            (this.#blob ? new Response(await this.#blob) : await this.#fetch(signal)).body ?? new Blob().stream()
+          ).getReader();
+          if (signal.aborted) {
+            // Stopped while the file was on its way: let go of it, and end the stream with the reason.
+            await reader.cancel(signal.reason);
+            throw signal.reason;
           }
           const { done, value } = await reader.read();
           if (done) sink.close();

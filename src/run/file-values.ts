@@ -30,8 +30,7 @@ export function isFileValue(value: unknown): value is FileValue {
     ArrayBuffer.isView(value) ||
     value instanceof ReadableStream ||
     (typeof value === "object" &&
-      value !== null &&
-      typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function")
+      typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function")
   );
 }
 
@@ -55,25 +54,18 @@ const ownBytes = (view: ArrayBufferView) => new Uint8Array(view.buffer, view.byt
 const isUint8Array = (chunk: unknown): chunk is Uint8Array =>
   ArrayBuffer.isView(chunk) && Object.prototype.toString.call(chunk) === "[object Uint8Array]";
 
-/** A ReadableStream as an async iterator, read with a reader: not every runtime iterates streams. */
-function streamIterator(stream: ReadableStream): AsyncIterator<unknown> {
-  const reader = stream.getReader();
-  return {
-    next: () => reader.read() as Promise<IteratorResult<unknown>>,
-    return: async () => {
-      await reader.cancel();
-      return { done: true, value: undefined };
-    },
-  };
-}
-
 /** Every chunk of a stream, each checked to be bytes. An abort ends the wait for the next one. */
 async function readChunks(
   source: ReadableStream | AsyncIterable<unknown>,
   path: string,
   signal?: AbortSignal,
 ): Promise<Uint8Array<ArrayBuffer>[]> {
-  const iterator = source instanceof ReadableStream ? streamIterator(source) : source[Symbol.asyncIterator]();
+  let iterator: { next(): Promise<IteratorResult<unknown>>; return?(): unknown };
+  if (source instanceof ReadableStream) {
+    // Read with a reader: not every runtime iterates streams.
+    const reader = source.getReader();
+    iterator = { next: () => reader.read(), return: () => reader.cancel() };
+  } else iterator = source[Symbol.asyncIterator]();
   const parts: Uint8Array<ArrayBuffer>[] = [];
   try {
     for (;;) {
@@ -141,6 +133,7 @@ export async function readFile(
       : ArrayBuffer.isView(value)
         ? [ownBytes(value)]
         : await readChunks(value, path, signal);
-  const type = TYPES[/\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? ""] ?? "application/octet-stream";
+  // Two to four characters: no key of Object.prototype ("x.constructor") is looked up.
+  const type = TYPES[/\.(\w{2,4})$/.exec(name)?.[1]?.toLowerCase() ?? ""] ?? "application/octet-stream";
   return { blob: new Blob(parts, { type }), name };
 }

@@ -2,6 +2,8 @@
  * What a model's `input` may hold: values JSON carries as they are, and file values. The
  * walk refuses anything else by its place in the input, before anything is sent: JSON
  * would otherwise drop it, turn it into `null` or `{}`, or fail halfway through a call.
+ * Also the one message builder for an option with a wrong value, so every option of
+ * `run`, `createPrediction` and `wait` is refused in the same words.
  */
 import { InputError } from "../core/errors.js";
 import { type FileValue, isFileValue, typeName } from "./file-values.js";
@@ -14,11 +16,37 @@ import { type FileValue, isFileValue, typeName } from "./file-values.js";
  */
 export type OnFile = (value: FileValue, path: string, set: (url: string) => void) => void;
 
-// Object literals and JSON.parse results; a null prototype too. Checked by shape rather
-// than against this realm's Object.prototype, so objects from an iframe or vm count.
-const isPlain = (value: object) => {
-  const proto = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
+/**
+ * The InputError for an option with a wrong value, phrased one way everywhere:
+ * `${what} must ${rule}, got ${value}.` A string is quoted and a number shown as it is;
+ * an object or function only by its type (see `typeName`), as it may be large or hold a
+ * secret.
+ *
+ * @example
+ * throw invalid("files.concurrency", "be a whole number ≥ 1", 0) // "files.concurrency must be a whole number ≥ 1, got 0."
+ */
+export function invalid(what: string, rule: string, value: unknown): InputError {
+  const shown =
+    typeof value === "string"
+      ? JSON.stringify(value)
+      : typeof value === "object" || typeof value === "function"
+        ? typeName(value)
+        : String(value);
+  return new InputError(`${what} must ${rule}, got ${shown}.`);
+}
+
+/**
+ * Whether `value` is a plain object: an object literal or a JSON.parse result, a null
+ * prototype too. Checked by shape rather than against this realm's Object.prototype, so
+ * objects from an iframe or vm count.
+ *
+ * @example
+ * isPlainObject({ a: 1 }) // true
+ * isPlainObject(new Map()) // false
+ */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  const proto = typeof value === "object" && value !== null && Object.getPrototypeOf(value);
+  return proto === null || (proto !== false && Object.getPrototypeOf(proto) === null);
 };
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -46,24 +74,14 @@ export function copyInput(input: unknown, onFile: OnFile): { readonly value: unk
       onFile(value, path, set);
       return value;
     }
-    switch (typeof value) {
-      case "string":
-      case "boolean":
-      case "undefined":
-        return value;
-      case "number":
-        if (!Number.isFinite(value)) throw refuse(path, String(value), "JSON would send as null");
-        return value;
-      case "bigint":
-        throw refuse(path, "of type bigint", "JSON cannot carry; use a number or a string");
-      case "function":
-      case "symbol":
-        throw refuse(path, `of type ${typeof value}`, "JSON cannot carry");
-    }
-    if (value === null) return null;
+    const type = typeof value;
+    if (type === "number" && !Number.isFinite(value)) throw refuse(path, String(value), "JSON would send as null");
+    if (type === "bigint") throw refuse(path, "of type bigint", "JSON cannot carry; use a number or a string");
+    if (type === "function" || type === "symbol") throw refuse(path, `of type ${type}`, "JSON cannot carry");
+    if (type !== "object" || value === null) return value;
     const object = value as object;
     if (typeof (object as { toJSON?: unknown }).toJSON === "function") return object;
-    if (!Array.isArray(object) && !isPlain(object)) {
+    if (!Array.isArray(object) && !isPlainObject(object)) {
       const why = "JSON would not send as it is; use a plain object or array, or give it a toJSON method";
       throw refuse(path, `of type ${typeName(object)}`, why);
     }

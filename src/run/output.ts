@@ -4,6 +4,7 @@
  * become files. Pure: no request is made here.
  */
 import { type Download, FileOutput, plainDownload } from "./file-output.js";
+import { isPlainObject } from "./input-check.js";
 
 /** The parts of a JSON Schema (as Cog writes them) that normalisation reads. */
 export interface OutputSchema {
@@ -33,13 +34,14 @@ export interface NormalizeOptions {
   download?: Download;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" &&
-  v !== null &&
-  (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
-
-/** A loopback http URL: what a local server (the fake over HTTP, a dev proxy) hands out. */
-const LOCAL_HTTP = /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?\//;
+/**
+ * A loopback http URL: what a local server (the fake over HTTP, a dev proxy) hands out,
+ * and the one place plain http is accepted, for output files and webhooks alike.
+ *
+ * @example
+ * LOCAL_HTTP.test("http://localhost:3000/hook") // true
+ */
+export const LOCAL_HTTP = /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?\//;
 
 /**
  * Whether a string is a file's URL: https and data URLs, and http on loopback only (a
@@ -51,7 +53,15 @@ const LOCAL_HTTP = /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?
 export const isFileUrl = (v: unknown): v is string =>
   typeof v === "string" && (v.startsWith("https:") || v.startsWith("data:") || LOCAL_HTTP.test(v));
 
-function resolveRef(schema: OutputSchema | undefined, root: unknown, depth = 0): OutputSchema | undefined {
+/**
+ * The schema a node stands for, as normalisation reads it: `$ref`s followed, Cog's
+ * one-element `allOf` and `Optional` (`anyOf` of one type and null) looked through.
+ * Exported for the type generator, which resolves with it what it registers.
+ *
+ * @example
+ * resolveRef({ anyOf: [{ type: "string", format: "uri" }, { type: "null" }] }, root) // { type: "string", format: "uri" }
+ */
+export function resolveRef(schema: OutputSchema | undefined, root: unknown, depth = 0): OutputSchema | undefined {
   if (!schema || depth > 16) return schema;
   if (schema.$ref?.startsWith("#/")) {
     let at: unknown = root;
@@ -75,28 +85,22 @@ function resolveRef(schema: OutputSchema | undefined, root: unknown, depth = 0):
  *   "x-cog-array-type": "iterator", "x-cog-array-display": "concatenate" } }) // "Hello"
  */
 export function normalizeOutput(output: unknown, options: NormalizeOptions = {}): unknown {
-  const download = options.download ?? plainDownload;
-  const bySchema = (value: unknown, raw: OutputSchema | undefined): unknown => {
-    const schema = resolveRef(raw, options.root);
-    if (!schema) return value;
+  const { schema: top, root, download = plainDownload } = options;
+  // One walk for both modes: with a schema, only what it describes is converted (a part it
+  // leaves out stays as it is); without one, every file URL anywhere becomes a file.
+  const walk = (value: unknown, raw?: OutputSchema): unknown => {
+    const schema = resolveRef(raw, root);
+    if (top && !schema) return value;
     if (Array.isArray(value)) {
-      const joined = schema["x-cog-array-type"] === "iterator" && schema["x-cog-array-display"] === "concatenate";
+      const joined = schema?.["x-cog-array-type"] === "iterator" && schema["x-cog-array-display"] === "concatenate";
       if (joined && value.every((v) => typeof v === "string")) return value.join("");
-      return value.map((v) => bySchema(v, schema.items));
+      return value.map((v) => walk(v, schema?.items));
     }
-    if (typeof value === "string")
-      return schema.format === "uri" && isFileUrl(value) ? new FileOutput(value, download) : value;
-    if (isPlainObject(value) && schema.properties) {
-      const props = schema.properties;
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bySchema(v, props[k])]));
+    if (isFileUrl(value) && (!top || schema?.format === "uri")) return new FileOutput(value, download);
+    if (isPlainObject(value) && (!top || schema?.properties)) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, schema?.properties?.[k])]));
     }
     return value;
   };
-  const byUrls = (value: unknown): unknown => {
-    if (isFileUrl(value)) return new FileOutput(value, download);
-    if (Array.isArray(value)) return value.map(byUrls);
-    if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, byUrls(v)]));
-    return value;
-  };
-  return options.schema ? bySchema(output, options.schema) : byUrls(output);
+  return walk(output, top);
 }

@@ -12,7 +12,9 @@ export interface Progress {
   total: number;
 }
 
-const BAR = /(\d{1,3})%\|[^|\n\r]*\|\s*(\d+)\/(\d+)/;
+// One bar; never across a line break, as tqdm redraws with \r: the last match is the
+// current state.
+const BAR = /(\d{1,3})%\|[^|\n\r]*\|[^\S\n\r]*(\d+)\/(\d+)/g;
 
 /**
  * The latest tqdm-style progress in `logs`, or null when there is none.
@@ -21,12 +23,6 @@ const BAR = /(\d{1,3})%\|[^|\n\r]*\|\s*(\d+)\/(\d+)/;
  * parseProgress("loading\n 45%|████▌     | 45/100 [00:03<00:04]") // { percent: 45, current: 45, total: 100 }
  */
 export function parseProgress(logs: string | null | undefined): Progress | null {
-  if (!logs) return null;
-  // tqdm redraws with \r, so a "line" may hold several states: take the last one.
-  const lines = logs.split(/\r\n|\r|\n/);
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const m = BAR.exec(lines[i] as string);
-    if (m) return { percent: Number(m[1]), current: Number(m[2]), total: Number(m[3]) };
-  }
-  return null;
+  const m = logs ? [...logs.matchAll(BAR)].pop() : undefined;
+  return m ? { percent: Number(m[1]), current: Number(m[2]), total: Number(m[3]) } : null;
 }

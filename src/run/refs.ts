@@ -25,13 +25,16 @@ export type ParsedRef =
 // Owner and model names on Replicate: letters, digits, `-`, `_` and `.`, not starting
 // with punctuation. Regex literals, not `new RegExp` from a shared piece: a template
 // built at the top level is kept in every bundle, even one that never parses a ref.
-const OWNER_NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+const OWNER_NAME = /^([A-Za-z0-9][\w.-]*)\/([A-Za-z0-9][\w.-]*)$/;
 /** A version id: 64 lowercase hex digits. */
 export const VERSION_ID = /^[0-9a-f]{64}$/;
 
-// A page URL on replicate.com: scheme optional, the host nothing but replicate.com.
-const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|replicate\.com\/)/i;
-const PAGE = /^\/([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)(?:\/versions\/([^/]*))?\/?$/;
+// A URL on replicate.com and nowhere else (scheme optional, no port or user): its path
+// before any query or fragment. A URL elsewhere names no model here, and guessing from
+// its path would run something the caller did not mean.
+const ON_SITE = /^(?:https?:\/\/)?replicate\.com(\/[^?#]*)?(?:[?#].*)?$/i;
+// A model's page, or a version's: the path rewritten as "owner/name" or "owner/name:version".
+const PAGE = /^\/([^/:]+\/[^/:]+)(?:\/versions\/([^/]*))?\/?$/;
 
 const FORMS =
   'Accepted forms: "owner/name", "owner/name:<64-hex version>", "<64-hex version>", ' +
@@ -44,33 +47,8 @@ function bad(ref: unknown, why: string): InputError {
 
 function ownerName(ref: unknown, text: string): { owner: string; name: string } {
   const m = OWNER_NAME.exec(text);
-  if (!m) throw bad(ref, /\s/.test(text) ? "it contains whitespace" : `"${text}" is not owner/name`);
+  if (!m) throw bad(ref, `"${text}" is not owner/name`);
   return { owner: m[1] as string, name: m[2] as string };
-}
-
-/** A version id, or the InputError saying why `version` is not one. */
-function versionId(ref: string, version: string): string {
-  if (!VERSION_ID.test(version)) throw bad(ref, `the version "${version}" is not 64 lowercase hex digits`);
-  return version;
-}
-
-/**
- * A model or version page on replicate.com. Only that host: a URL elsewhere names no
- * model here, and guessing from its path would run something the caller did not mean.
- */
-function fromPage(ref: string): ParsedRef {
-  let url: URL | undefined;
-  try {
-    url = new URL(/^replicate\.com\//i.test(ref) ? `https://${ref}` : ref);
-  } catch {}
-  if (!url || !/^https?:$/.test(url.protocol) || url.host !== "replicate.com") {
-    throw bad(ref, 'only replicate.com model URLs are accepted, such as "https://replicate.com/owner/name"');
-  }
-  const m = PAGE.exec(url.pathname);
-  if (!m) throw bad(ref, 'it is not a model or version page on replicate.com; write the model as "owner/name"');
-  const [, owner = "", name = "", version] = m;
-  if (version === undefined) return { kind: "model", owner, name };
-  return { kind: "version", owner, name, version: versionId(ref, version) };
 }
 
 /**
@@ -84,28 +62,34 @@ function fromPage(ref: string): ParsedRef {
  * parseRef("flux-schnell") // InputError: … the owner is missing; write it as "owner/name", …
  */
 export function parseRef(ref: ModelRef): ParsedRef {
-  if (typeof ref === "object" && ref !== null && typeof ref.deployment === "string") {
-    return { kind: "deployment", ...ownerName(ref, ref.deployment) };
+  const deployment = typeof ref === "object" && ref !== null ? ref.deployment : undefined;
+  let text = deployment ?? ref;
+  if (typeof text !== "string") throw bad(ref, "it is neither a string nor { deployment }");
+  // Before anything else: new URL() would trim a stray space, and the regexes name it less clearly.
+  if (/\s/.test(text)) throw bad(ref, "it contains whitespace");
+  if (deployment !== undefined) return { kind: "deployment", ...ownerName(ref, text) };
+  if (text === "") throw bad(ref, "it is empty");
+  const site = ON_SITE.exec(text);
+  if (site) {
+    const page = PAGE.exec(site[1] ?? "");
+    if (!page) throw bad(ref, 'it is not a model or version page on replicate.com; write the model as "owner/name"');
+    text = page[2] === undefined ? (page[1] as string) : `${page[1]}:${page[2]}`;
+  } else if (text.includes("://")) {
+    throw bad(ref, 'only replicate.com model URLs are accepted, such as "https://replicate.com/owner/name"');
   }
-  if (typeof ref !== "string") throw bad(ref, "it is neither a string nor { deployment }");
-  if (ref === "") throw bad(ref, "it is empty");
-  if (URL_LIKE.test(ref)) {
-    // new URL() would trim it and accept it; a stray space is refused here as everywhere.
-    if (/\s/.test(ref)) throw bad(ref, "it contains whitespace");
-    return fromPage(ref);
-  }
-  if (!ref.includes("/")) {
-    if (VERSION_ID.test(ref)) return { kind: "version", version: ref };
-    // 64 characters, or a long run of hex digits, was meant as a version id; a word is a
-    // model name without its owner.
-    if (ref.length === 64 || /^[0-9a-f]{16,}$/i.test(ref)) {
-      throw bad(ref, "it is not a valid version, which is 64 lowercase hex digits");
-    }
+  let on: { owner: string; name: string } | undefined;
+  let version = text;
+  if (text.includes("/")) {
+    const [model = "", after, more] = text.split(":");
+    if (more !== undefined) throw bad(ref, "it has more than one ':'");
+    on = ownerName(ref, model);
+    if (after === undefined) return { kind: "model", ...on };
+    version = after;
+  } else if (text.length !== 64 && !/^[0-9a-f]{16,}$/i.test(text)) {
+    // 64 characters, or a long run of hex digits, was meant as a version id (checked
+    // below); a word is a model name without its owner.
     throw bad(ref, 'the owner is missing; write it as "owner/name", e.g. "black-forest-labs/flux-schnell"');
   }
-  const parts = ref.split(":");
-  if (parts.length > 2) throw bad(ref, "it has more than one ':'");
-  const [model = "", version] = parts;
-  if (version === undefined) return { kind: "model", ...ownerName(ref, model) };
-  return { kind: "version", ...ownerName(ref, model), version: versionId(ref, version) };
+  if (!VERSION_ID.test(version)) throw bad(ref, `the version "${version}" is not 64 lowercase hex digits`);
+  return { kind: "version", ...on, version };
 }

@@ -4,7 +4,7 @@
  * and `wait` check the input and infer the output with no type parameter. A reference
  * that is not in the registry keeps the loose types (`Record<string, unknown>` in,
  * `unknown` out), so nothing changes for code that does not generate types. Types only:
- * nothing here exists at run time.
+ * what a generated `.ts` file registers at run time is in model-outputs.ts.
  */
 import type { Prediction } from "../core/types.js";
 import type { FileOutput } from "./file-output.js";
@@ -29,10 +29,16 @@ export type FileInput = string | FileValue;
 export interface ModelTypes {
   /** The model's input: what `run`, `stream` and `createPrediction` accept as `input`. */
   input: object;
-  /** What `run` resolves to by default: every https/data URL a FileOutput, token iterators left as arrays. */
+  /**
+   * What `run` resolves to by default. A generated `.ts` file registers the output's
+   * shape, so this is by the schema (as `schemaOutput`); a `.d.ts` file or an entry
+   * written by hand: every https/data URL a FileOutput, token iterators left as arrays.
+   */
   output?: unknown;
-  /** What `run` resolves to with `outputSchema: true`: token iterators joined into one string, only `format: uri` values as files. */
+  /** What `run` resolves to with `outputSchema: true`: token iterators joined into one string, only `format: uri` values as files. Else `output`. */
   schemaOutput?: unknown;
+  /** What `run` resolves to with `outputSchema: false`, where it differs from `output` (a generated `.ts` file): every https/data URL a FileOutput, token iterators left as arrays. Else `output`. */
+  urlOutput?: unknown;
   /** `prediction.output` as the API sends it (`createPrediction`, `wait`, `run` with `raw: true`). */
   raw?: unknown;
   /** The `data` of each `output` event of `stream`. */
@@ -99,22 +105,23 @@ export type ModelInput<Ref> = [RegistryEntry<Ref>] extends [never]
     ? Input
     : Record<string, unknown>;
 
+/** The ways `run` gives a model's output, named as the registry entry's fields. */
+type OutputMode = "output" | "schemaOutput" | "urlOutput" | "raw";
+
 /**
  * What `run` resolves to for a model reference: by default (`Mode` `"output"`), with
- * `outputSchema: true` (`"schemaOutput"`), or with `raw: true` (`"raw"`); `unknown`
- * for a model that is not in the registry.
+ * `outputSchema: true` (`"schemaOutput"`), with `outputSchema: false` (`"urlOutput"`),
+ * or with `raw: true` (`"raw"`); `unknown` for a model that is not in the registry.
  *
  * @example
  * const [image]: ModelOutput<"black-forest-labs/flux-schnell"> = await run(replicate, "black-forest-labs/flux-schnell", { input })
  */
-export type ModelOutput<Ref, Mode extends "output" | "schemaOutput" | "raw" = "output"> = [RegistryEntry<Ref>] extends [
-  never,
-]
+export type ModelOutput<Ref, Mode extends OutputMode = "output"> = [RegistryEntry<Ref>] extends [never]
   ? unknown
   : Mode extends "raw"
     ? Field<RegistryEntry<Ref>, "raw", unknown>
-    : Mode extends "schemaOutput"
-      ? Field<RegistryEntry<Ref>, "schemaOutput", Field<RegistryEntry<Ref>, "output", unknown>>
+    : Mode extends "schemaOutput" | "urlOutput"
+      ? Field<RegistryEntry<Ref>, Mode, Field<RegistryEntry<Ref>, "output", unknown>>
       : Field<RegistryEntry<Ref>, "output", unknown>;
 
 /**
@@ -159,27 +166,30 @@ type Unnamed<Output> = 0 extends 1 & Output
 
 /**
  * The literal `outputSchema` and `raw` flags of `run`'s options, captured as type
- * parameters so that the output type follows them. Only when `Output` was not named: a
- * named `Output` takes any options.
+ * parameters so that the output type follows them (`Schema` is `undefined` when the
+ * option is left out). Only when `Output` was not named: a named `Output` takes any options.
  *
  * @example
  * type F = RunFlags<FromRegistry, true, false> // { outputSchema?: true; raw?: false }
  */
-export type RunFlags<Output, Schema extends boolean, Raw extends boolean> =
+export type RunFlags<Output, Schema extends boolean | undefined, Raw extends boolean> =
   Unnamed<Output> extends true ? { outputSchema?: Schema; raw?: Raw } : unknown;
 
 /**
  * What `run` resolves to: the `Output` the caller named, else the registry's output for
- * `Ref` in the mode its flags choose (`raw` first, as `run` checks it first).
+ * `Ref` in the mode its flags choose (`raw` first, as `run` checks it first). A flag
+ * typed `boolean` gives the union of both modes.
  *
  * @example
  * type R = RunResult<FromRegistry, "meta/meta-llama-3-8b-instruct", true, false> // string
  */
-export type RunResult<Output, Ref, Schema extends boolean, Raw extends boolean> =
+export type RunResult<Output, Ref, Schema extends boolean | undefined, Raw extends boolean> =
   Unnamed<Output> extends true
     ? Raw extends true
       ? ModelOutput<Ref, "raw">
       : Schema extends true
         ? ModelOutput<Ref, "schemaOutput">
-        : ModelOutput<Ref>
+        : Schema extends false
+          ? ModelOutput<Ref, "urlOutput">
+          : ModelOutput<Ref>
     : Output;

@@ -11,6 +11,7 @@ import { abortable, deadline } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
 import { type CreatePredictionOptions, createPrediction, fitWindow, windowSeconds } from "./create.js";
 import { downloader } from "./file-output.js";
+import { registeredOutput } from "./model-outputs.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
 import { type ModelRef, VERSION_ID } from "./refs.js";
 import type { FromRegistry, ModelInput, RunFlags, RunResult } from "./registry.js";
@@ -38,10 +39,12 @@ export interface RunOptions<Input = Record<string, unknown>>
   /** Resolve to the output exactly as the API returned it. @default false */
   raw?: boolean;
   /**
-   * Normalise by the model version's output schema (fetched once per version and
-   * cached): token iterators are joined into one string, and only `format: uri` values
-   * become files. Without it, every https/data URL string becomes a FileOutput.
-   * @default false
+   * Normalise by the model version's output schema: token iterators are joined into one
+   * string, and only `format: uri` values become files. With `false`, every https/data
+   * URL string becomes a FileOutput and arrays stay arrays. The schema is the one a
+   * generated `.ts` file registered for the reference (see `replicate-kit types`), else
+   * it is fetched once per version and cached.
+   * @default true for a reference a generated `.ts` file registered, else false
    */
   outputSchema?: boolean;
 }
@@ -96,17 +99,20 @@ function outputSchemaOf(replicate: Replicate, prediction: Prediction): Promise<S
  *
  * For a model in the registry (see `replicate-kit types`), `input` is checked against
  * the model's input and the output type is inferred, following `outputSchema` and
- * `raw`. For any other reference the input is any object and the output `unknown`:
- * name it with the type parameter, which also overrides the registry's.
+ * `raw`; a generated `.ts` file also registers the output's shape, so a language model's
+ * tokens come back joined into one string. For any other reference the input is any
+ * object and the output `unknown`: name it with the type parameter, which also overrides
+ * the registry's.
  *
  * @example
  * const [image] = await run(replicate, "black-forest-labs/flux-schnell", { input: { prompt: "a fox" } }) // registered: FileOutput[]
+ * const text = await run(replicate, "meta/meta-llama-3-8b-instruct", { input: { prompt: "hi" } }) // registered: string
  * const [file] = await run<FileOutput[]>(replicate, "acme/unregistered", { input: { prompt: "a fox" } })
  */
 export function run<
   Output = FromRegistry,
   const Ref extends ModelRef = ModelRef,
-  Schema extends boolean = false,
+  Schema extends boolean | undefined = undefined,
   Raw extends boolean = false,
 >(
   replicate: Replicate,
@@ -138,7 +144,14 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
     const done = await waitFor(last, refresh, { ...options, timeoutMs: Number.POSITIVE_INFINITY, signal: d.signal });
     if (done.status !== "succeeded") throw new PredictionError(done);
     if (options.raw) return done.output;
-    const info = options.outputSchema ? await abortable(outputSchemaOf(replicate, done), d.signal) : undefined;
+    // A registered shape is the generated types' promise: used unless `outputSchema: false`,
+    // and with no request, as a generated file already holds what the schema says.
+    const shape = options.outputSchema === false ? undefined : registeredOutput(ref);
+    const info = shape
+      ? { schema: shape, root: undefined }
+      : options.outputSchema
+        ? await abortable(outputSchemaOf(replicate, done), d.signal)
+        : undefined;
     const download = downloader(send);
     return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root });
   } catch (error) {

@@ -1,7 +1,7 @@
 /**
- * What `run`, `stream` and `train` do when their caller or their deadline stops them:
- * cancel the job on Replicate when asked (so billing stops), and reject with an error
- * that carries the job as last seen (so nothing is lost).
+ * What `run`, `stream`, `train` and `wait` do when their caller or their deadline stops
+ * them: cancel the job on Replicate when asked (so billing stops), and reject with an
+ * error that carries the job as last seen (so nothing is lost).
  */
 import { TERMINAL } from "../core/domain.js";
 import { AbortError, type JobSnapshot, TimeoutError } from "../core/errors.js";
@@ -23,7 +23,8 @@ export interface Stop {
   timeoutMs: number | undefined;
   /** The deadline in force, the default one included. */
   limitMs: number;
-  signal: AbortSignal | undefined;
+  /** Not read: an abort's cause is the reason on `deadline`'s signal, which is the caller's. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -33,30 +34,45 @@ export interface Stop {
 export const CLEANUP_GRACE_MS = 2000;
 
 /**
- * The rejection for a stopped job: a TimeoutError or an AbortError carrying the job,
- * canceled first when `cancel` is given and the job is still running.
+ * The rejection for a wait that was stopped, worded one way for `run`, `stream`, `train`
+ * and `wait`: a TimeoutError when the deadline `d` expired, else an AbortError with the
+ * caller's reason as its cause; either carries the job as last seen. `defaulted`: the
+ * deadline was the default one, which stops the waiting but never cancels.
+ *
+ * @example
+ * throw halt(d, `wait for ${id}`, "", limitMs, options.timeoutMs === undefined, last)
+ */
+export function halt(
+  d: Deadline,
+  what: string,
+  which: string,
+  limitMs: number,
+  defaulted: boolean,
+  job: JobSnapshot | undefined,
+): TimeoutError | AbortError {
+  const how = defaulted ? " (the default deadline, so it was left running; pass timeoutMs, or Infinity for none)" : "";
+  return d.expired()
+    ? new TimeoutError(`${what} timed out after ${limitMs} ms${how}${which}`, limitMs, job)
+    : new AbortError(`${what} aborted${which}`, job, { cause: d.signal?.reason });
+}
+
+/**
+ * The rejection for a stopped job (see {@link halt}), canceled first when `cancel` is
+ * given and the job is still running.
  *
  * @example
  * throw await stopped({ what: "run", deadline: d, error, last, cancel: false, timeoutMs, limitMs, signal })
  */
 export async function stopped(stop: Stop): Promise<unknown> {
-  const { what, timeoutMs, limitMs } = stop;
-  const expired = stop.deadline.expired();
+  const { what, deadline: d, timeoutMs } = stop;
   // Only the caller's own deadline or signal cancels: a default deadline only stops waiting.
-  const cancel = !(expired && timeoutMs === undefined) && stop.cancel;
-  let latest = (stop.error as { prediction?: JobSnapshot }).prediction ?? stop.last;
+  const cancel = !(d.expired() && timeoutMs === undefined) && stop.cancel;
+  let latest = (stop.error as { prediction?: JobSnapshot } | null | undefined)?.prediction ?? stop.last;
   if (latest && cancel && !TERMINAL.has(latest.status)) {
     const seen = latest;
     latest = await cancel(seen.id).catch(() => seen);
   }
   const noun = what === "train" ? "training" : "prediction";
   const which = latest ? `${noun} ${latest.id}` : `the ${noun} (not created yet)`;
-  if (expired) {
-    const how =
-      timeoutMs === undefined
-        ? " (the default deadline, so it was left running; pass timeoutMs, or Infinity for none)"
-        : "";
-    return new TimeoutError(`${what} timed out after ${limitMs} ms${how}; ${which}`, limitMs, latest);
-  }
-  return new AbortError(`${what} aborted; ${which}`, latest, { cause: stop.signal?.reason });
+  return halt(d, what, `; ${which}`, stop.limitMs, timeoutMs === undefined, latest);
 }

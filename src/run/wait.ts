@@ -3,15 +3,18 @@
  * status, within one deadline, abortable, reporting each change once.
  */
 
-import { checkCallback, checkSignal, checkTimeout, kindOf } from "../core/checks.js";
+import { checkCallback, checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { TERMINAL } from "../core/domain.js";
-import { AbortError, InputError, type JobSnapshot, TimeoutError } from "../core/errors.js";
+import { InputError, type JobSnapshot } from "../core/errors.js";
 import { isApiError } from "../core/guards.js";
 import { partsOf } from "../core/parts.js";
 import { deadline, sleep } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
+import { typeName } from "./file-values.js";
+import { invalid } from "./input-check.js";
 import { type Progress, parseProgress } from "./progress.js";
+import { halt } from "./stop.js";
 
 /** How often to poll: from `initialMs`, times `factor` after each poll, at most `maxMs`. */
 export interface PollInterval {
@@ -65,7 +68,7 @@ export const PREDICTION_TIMEOUT_MS = 3_600_000;
  */
 export function checkInterval(interval: unknown): Required<PollInterval> {
   if (interval !== undefined && (typeof interval !== "object" || interval === null)) {
-    throw new InputError("interval must be an object like { initialMs: 500, factor: 1.5, maxMs: 5000 }.");
+    throw invalid("interval", "be an object like { initialMs: 500, factor: 1.5, maxMs: 5000 }", interval);
   }
   const { initialMs = 500, factor = 1.5, maxMs = 5000 } = (interval ?? {}) as PollInterval;
   for (const [name, value, least] of [
@@ -73,27 +76,10 @@ export function checkInterval(interval: unknown): Required<PollInterval> {
     ["maxMs", maxMs, 0],
     ["factor", factor, 1],
   ] as const) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < least) {
-      throw new InputError(`interval.${name} must be a finite number ≥ ${least}, got ${String(value)}.`);
-    }
+    if (!Number.isFinite(value) || value < least)
+      throw invalid(`interval.${name}`, `be a finite number ≥ ${least}`, value);
   }
   return { initialMs, factor, maxMs };
-}
-
-/**
- * Call a user's callback so that nothing it does (throw, reject) reaches the loop that
- * called it: the job it reports on goes on, and is never lost to a display bug.
- *
- * @example
- * contain(() => options.onProgress?.(job, progress))
- */
-export function contain(callback: () => unknown): void {
-  try {
-    const result = callback() as { then?: unknown; catch?: (f: () => void) => unknown } | undefined;
-    if (typeof result?.then === "function" && typeof result.catch === "function") result.catch(() => {});
-  } catch {
-    // Dropped on purpose: see WaitOptions.onProgress.
-  }
 }
 
 /**
@@ -110,10 +96,12 @@ export async function waitFor<T extends JobSnapshot>(
   options: WaitOptions<T> = {},
   defaultTimeoutMs = PREDICTION_TIMEOUT_MS,
 ): Promise<T> {
-  if (typeof job !== "string" && (typeof job !== "object" || job === null || typeof job.id !== "string")) {
-    throw new InputError(`Expected a prediction (or training) or its id, got ${kindOf(job)}.`);
+  const id = typeof job === "string" ? job : (job as T | null)?.id;
+  if (typeof id !== "string" || id === "") {
+    throw new InputError(
+      `Expected a prediction (or training) or its id, got ${job === "" ? "an empty string" : typeName(job)}.`,
+    );
   }
-  if (job === "") throw new InputError("Expected a prediction (or training) id, got an empty string.");
   checkTimeout("timeoutMs", options.timeoutMs);
   checkSignal(options.signal);
   checkCallback("onProgress", options.onProgress);
@@ -121,14 +109,16 @@ export async function waitFor<T extends JobSnapshot>(
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   // Always a signal, even without a caller's or a deadline: the loop below listens to it.
   const d = deadline(options.signal ?? new AbortController().signal, timeoutMs);
-  const id = typeof job === "string" ? job : job.id;
   let last: T | undefined = typeof job === "string" ? undefined : job;
   let seen = "";
   const report = (current: T) => {
     const key = JSON.stringify(current);
     if (key === seen) return;
     seen = key;
-    if (options.onProgress) contain(() => options.onProgress?.(current, parseProgress(current.logs as string)));
+    // Whatever the callback does (throw, reject) is dropped: see WaitOptions.onProgress.
+    try {
+      Promise.resolve(options.onProgress?.(current, parseProgress(current.logs as string))).catch(() => {});
+    } catch {}
   };
   let next = Math.min(initialMs, maxMs);
   const step = () => {
@@ -156,13 +146,7 @@ export async function waitFor<T extends JobSnapshot>(
     }
     return last;
   } catch (error) {
-    if (d.expired()) {
-      const why =
-        options.timeoutMs === undefined ? " (the default deadline; pass timeoutMs, or Infinity for none)" : "";
-      throw new TimeoutError(`Gave up waiting for ${id} after ${timeoutMs} ms${why}`, timeoutMs, last);
-    }
-    if (d.signal.aborted) throw new AbortError(`Stopped waiting for ${id}`, last, { cause: d.signal.reason });
-    throw error;
+    throw d.signal.aborted ? halt(d, `wait for ${id}`, "", timeoutMs, options.timeoutMs === undefined, last) : error;
   } finally {
     d.dispose();
   }

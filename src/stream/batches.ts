@@ -27,19 +27,18 @@ export function unbatch<T>(
   let tail: Promise<unknown> = Promise.resolve();
 
   /** Run `op` after every earlier call that went to the source (settled either way), as a generator queues its calls. */
-  function queued(op: () => Promise<IteratorResult<T, void>>): Promise<IteratorResult<T, void>> {
+  const queued = (op: () => Promise<IteratorResult<T[] | T, void>>) => {
     busy++;
-    const result = tail.then(op, op).finally(() => busy--);
-    tail = result;
-    return result;
-  }
+    tail = tail.then(op, op).finally(() => busy--);
+    return tail as Promise<IteratorResult<T, void>>;
+  };
 
   const take = (): IteratorResult<T, void> => ({ done: false, value: batch[at++] as T });
 
   async function pull(): Promise<IteratorResult<T, void>> {
     for (;;) {
       if (at < batch.length && !stop()) return take();
-      batch = [];
+      batch = []; // the source may refill the array it yielded: nothing of it is ours now
       const next = await source.next();
       if (next.done) return next;
       batch = next.value;
@@ -50,7 +49,7 @@ export function unbatch<T>(
   /** `return` or `throw`: what is left of the batch is dropped. (The source never yields after either.) */
   const end = (result: Promise<IteratorResult<T[], void>>) => {
     batch = [];
-    return result as Promise<IteratorResult<T, void>>;
+    return result;
   };
 
   // On %AsyncIteratorPrototype%, like a generator: `Symbol.asyncIterator`, and

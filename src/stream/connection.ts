@@ -13,7 +13,7 @@ import type { Download } from "../run/file-output.js";
 import type { WaitOptions } from "../run/wait.js";
 import { type Delivered, fromSse, type StreamEvent } from "./events.js";
 import { type OpenContext, open } from "./open.js";
-import { createSseParser, type SseEvent } from "./sse.js";
+import { createSseParser, type SseParserOptions } from "./sse.js";
 
 /** How a dropped stream is resumed. */
 export interface ReconnectOptions {
@@ -29,13 +29,13 @@ export interface ReconnectOptions {
   idleMs?: number;
 }
 
-/** What the stream needs from the client and the caller. */
+/** What the stream needs from the client and the caller (whose options it carries). */
 export interface StreamContext extends OpenContext {
   download: Download;
   refresh: (id: string, signal: AbortSignal) => Promise<Prediction>;
-  reconnect: ReconnectOptions | undefined;
-  interval: WaitOptions["interval"];
-  maxBufferSize: number | undefined;
+  reconnect?: ReconnectOptions | undefined;
+  interval?: WaitOptions["interval"];
+  maxBufferSize?: number | undefined;
 }
 
 /**
@@ -60,20 +60,27 @@ export async function* sseBatches(
   let replaying = false;
   let end: StreamEvent | undefined;
   const batch: StreamEvent[] = [];
-  const onRetry = (ms: number) => {
-    retryMs = Math.min(ms, 30_000); // a server cannot park the client for hours
-  };
-  const onEvent = (e: SseEvent) => {
-    // A server resuming from Last-Event-ID may first send that event again: skip it. Any
-    // other event ends the replay. (Within a connection an id may repeat: an event without
-    // an `id:` line carries the previous one.) Nothing counts after the end.
-    if (end || (replaying && e.id === lastId)) return;
-    replaying = false;
-    failures = 0;
-    if (e.id) lastId = e.id;
-    const event = fromSse(e, download, seen);
-    if (event?.type === "done" || event?.type === "error") end = event;
-    if (event) batch.push(event);
+  // The parser's callbacks, the same for every connection (each gets a parser of its own,
+  // so an event without an id at the start of a new connection carries none).
+  const handlers: SseParserOptions = {
+    onEvent(e) {
+      // A server resuming from Last-Event-ID may first send that event again: skip it. Any
+      // other event ends the replay. (Within a connection an id may repeat: an event without
+      // an `id:` line carries the previous one.) Nothing counts after the end.
+      if (end || (replaying && e.id === lastId)) return;
+      replaying = false;
+      failures = 0;
+      if (e.id) lastId = e.id;
+      const event = fromSse(e, download, seen);
+      if (event) {
+        batch.push(event);
+        if (event.type === "done" || event.type === "error") end = event;
+      }
+    },
+    onRetry(ms) {
+      retryMs = Math.min(ms, 30_000); // a server cannot park the client for hours
+    },
+    maxBufferSize: ctx.maxBufferSize,
   };
   for (let connection = 0; ; connection++) {
     // The first connection's failure is the caller's to see; a reconnection's is a drop.
@@ -85,8 +92,8 @@ export async function* sseBatches(
       // Releases the connection now, not when it is collected: on the idle watchdog, at
       // the end, on an early exit or an error.
       const release = () => reader.cancel().catch(() => {});
-      const parser = createSseParser({ onEvent, onRetry, maxBufferSize: ctx.maxBufferSize });
-      replaying = lastId !== ""; // an id is had only from an earlier connection
+      const parser = createSseParser(handlers);
+      replaying = !!lastId; // an id is had only from an earlier connection
       // The idle watchdog: one timer per idle period, not one per chunk. When it fires it
       // looks whether a chunk came since it was set; if none did, it closes the
       // connection, which the loop below then resumes like any dropped one.

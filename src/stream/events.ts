@@ -32,14 +32,6 @@ export interface Delivered {
   logs: number;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * Map one SSE event to a StreamEvent; undefined for types Replicate does not define. A
  * text `output` or a `logs` event already has the StreamEvent's shape, so the parser's
@@ -58,10 +50,14 @@ export function fromSse(e: SseEvent, download: Download, seen: Delivered): Strea
   }
   if (type === "logs") return e as StreamEvent;
   if (type === "error" || type === "done") {
-    const parsed = parseJson(data);
+    let parsed: unknown = data;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      // not JSON: the text as it is
+    }
     // A `done` is always an object (its `reason` says how the stream ended); an `error` is what it says.
-    const done = type === "done" && (typeof parsed !== "object" || parsed === null);
-    return { type, data: done ? {} : parsed, id } as StreamEvent;
+    return { type, data: type === "done" && Object(parsed) !== parsed ? {} : parsed, id } as StreamEvent;
   }
   return undefined;
 }
@@ -69,7 +65,7 @@ export function fromSse(e: SseEvent, download: Download, seen: Delivered): Strea
 /**
  * The output and logs a polled prediction has beyond what was already delivered: an
  * array output (a token iterator) from the count of pieces, a string output from the
- * count of characters.
+ * count of characters, any other output once.
  *
  * @example
  * increments({ output: ["Hel", "lo"] }, download, { outputs: 1, chars: 3, logs: 0 }, false) // [output "lo"]
@@ -80,20 +76,23 @@ export function increments(
   seen: Delivered,
   withLogs: boolean,
 ): StreamEvent[] {
-  const events: StreamEvent[] = [];
-  /** A polled output piece, as the stream would have had it. */
-  const output = (piece: unknown) => {
-    const data = typeof piece === "string" ? piece : JSON.stringify(piece);
-    events.push(fromSse({ type: "output", data, id: "" }, download, seen) as StreamEvent);
-  };
   const logs = prediction.logs ?? "";
-  if (withLogs && logs.length > seen.logs) events.push({ type: "logs", data: logs.slice(seen.logs), id: "" });
+  const events: StreamEvent[] =
+    withLogs && logs.length > seen.logs ? [{ type: "logs", data: logs.slice(seen.logs), id: "" }] : [];
   seen.logs = logs.length;
   const all = prediction.output;
-  if (Array.isArray(all)) for (const piece of all.slice(seen.outputs)) output(piece);
-  else if (typeof all === "string") {
-    if (all.length > seen.chars) output(all.slice(seen.chars));
-  } else if (all !== null && all !== undefined && seen.outputs === 0) output(all);
+  const pieces = Array.isArray(all)
+    ? all.slice(seen.outputs)
+    : typeof all === "string"
+      ? [all.slice(seen.chars)].filter(Boolean)
+      : all == null || seen.outputs > 0
+        ? []
+        : [all];
+  // Each piece as the stream would have had it.
+  for (const piece of pieces) {
+    const data = typeof piece === "string" ? piece : JSON.stringify(piece);
+    events.push(fromSse({ type: "output", data, id: "" }, download, seen) as StreamEvent);
+  }
   return events;
 }
 

@@ -15,20 +15,13 @@ export interface OpenContext {
 }
 
 /**
- * Whether a stream URL may receive the token. One from a prediction this call created
- * came from the API itself. One from a prediction handed in could have been written by
- * anyone (a request body, say), so only Replicate's own https hosts get the token then.
- */
-function mayAuthorize(url: URL, ctx: OpenContext): boolean {
-  return ctx.created || isReplicateHost(url);
-}
-
-/**
- * GET the stream. The token goes to the stream URL's own origin (when
- * {@link mayAuthorize} allows) and nowhere else: redirects are followed by the
- * transport's own rules, so a hop to another origin drops the token and the client's
- * headers for the rest of the chain, even a hop back (where a URL's author could
- * otherwise pick any path on the API and have the client send it with the token).
+ * GET the stream. The token goes to the stream URL's own origin and nowhere else, and
+ * there only when the URL came from the API itself (a prediction this call created) or is
+ * one of Replicate's own https hosts: one in a prediction handed in could have been
+ * written by anyone (a request body, say). Redirects are followed by the transport's own
+ * rules, so a hop to another origin drops the token and the client's headers for the rest
+ * of the chain, even a hop back (where a URL's author could otherwise pick any path on
+ * the API and have the client send it with the token).
  *
  * @example
  * const response = await open(prediction.urls.stream, lastEventId, ctx)
@@ -37,8 +30,12 @@ export async function open(url: string, lastId: string, ctx: OpenContext): Promi
   const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
   if (lastId) headers["last-event-id"] = lastId;
   // openEnded: the client's per-call deadline covers opening the stream, not reading it.
-  const options = { signal: ctx.signal, buffer: false, openEnded: true, authorize: mayAuthorize(new URL(url), ctx) };
-  const response = await strictFetch(ctx.send, options)({ url, method: "GET", headers });
+  const authorize = ctx.created || isReplicateHost(new URL(url));
+  const response = await strictFetch(ctx.send, { signal: ctx.signal, buffer: false, openEnded: true, authorize })({
+    url,
+    method: "GET",
+    headers,
+  });
   const type = response.headers.get("content-type") ?? "";
   if (!/^text\/event-stream/i.test(type)) {
     await response.body?.cancel();

@@ -23,7 +23,7 @@ export async function* pollEvents(
   seen: Delivered,
   withLogs: boolean,
 ): AsyncGenerator<StreamEvent[], void> {
-  const { signal, download } = ctx;
+  const { signal } = ctx;
   const queue: StreamEvent[] = [];
   let wake = () => {};
   let settled = false;
@@ -31,11 +31,11 @@ export async function* pollEvents(
   const onAbort = () => stop.abort(signal.reason);
   signal.addEventListener("abort", onAbort);
   const finished = waitFor(prediction, ctx.refresh, {
-    timeoutMs: Number.POSITIVE_INFINITY, // the stream's own deadline is on the signal
+    timeoutMs: Infinity, // the stream's own deadline is on the signal
     signal: stop.signal,
     interval: ctx.interval,
     onProgress: (p) => {
-      queue.push(...increments(p, download, seen, withLogs));
+      queue.push(...increments(p, ctx.download, seen, withLogs));
       wake();
     },
   }).finally(() => {
@@ -45,9 +45,8 @@ export async function* pollEvents(
   finished.catch(() => {}); // read below; never an unhandled rejection if the consumer leaves early
   try {
     // After an abort nothing more is handed out (see unbatch), and the waiter rejects.
-    for (;;) {
+    while (queue.length > 0 || !settled) {
       if (queue.length > 0) yield queue.splice(0);
-      else if (settled) break;
       else await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {

@@ -54,8 +54,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
   const { onEvent, onRetry, onComment, maxBufferSize = 16_777_216 } = options;
   let decoder: TextDecoder;
   let partial: string; // an unfinished line
-  let afterCR: boolean; // the last chunk ended in \r: a leading \n in the next one ends nothing
-  let atStart: boolean; // a BOM is skipped only at the very start of the stream
+  // A character the next text may start with that is not content: the BOM at the very
+  // start of the stream, or the \n of a CRLF split after its \r. -1: none.
+  let skip: number;
   let data: string | undefined; // undefined: no data line yet in this event
   let type: string;
   let lastId = ""; // kept by reset(), as the standard keeps it across reconnections
@@ -64,8 +65,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
     // ignoreBOM: keep a BOM in the text, so exactly one is skipped below whether bytes or text come in.
     decoder = new TextDecoder("utf-8", { ignoreBOM: true });
     partial = "";
-    afterCR = false;
-    atStart = true;
+    skip = 0xfeff;
     data = undefined;
     type = "";
   };
@@ -86,11 +86,11 @@ export function createSseParser(options: SseParserOptions): SseParser {
     while (colon < e && src.charCodeAt(colon) !== 58) colon++;
     let from = colon + 1;
     if (from < e && src.charCodeAt(from) === 32) from++;
+    const value = src.slice(from, e); // "" when there is no colon: then from is past e
     if (colon === s) {
-      onComment?.(src.slice(from, e));
+      onComment?.(value);
       return;
     }
-    const value = colon === e ? "" : src.slice(from, e);
     // The name's length first: most lines are `data`, and this skips most compares. The
     // compares are in place, without slicing the name.
     const length = colon - s;
@@ -105,32 +105,30 @@ export function createSseParser(options: SseParserOptions): SseParser {
   }
 
   function feedText(text: string): void {
-    if (text === "") return; // an empty read must not forget a pending CR
-    if (atStart) {
-      atStart = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    let start = 0;
-    if (afterCR && text.charCodeAt(0) === 10) start = 1;
-    afterCR = false;
-    let cr = text.indexOf("\r", start);
-    let lf = text.indexOf("\n", start);
+    if (text === "") return; // an empty read must not forget what to skip
+    let start = text.charCodeAt(0) === skip ? 1 : 0;
+    // A text that ends in \r may have the \n of that CRLF still to come. (Set before any
+    // line is handed out, so a throwing handler cannot leave a stale one.)
+    skip = text.charCodeAt(text.length - 1) === 13 ? 10 : -1;
+    // The next CR and LF at or after `start`, or the text's length when there is none, so
+    // that a search is not repeated: each position is scanned once, even for \r in a
+    // stream that has none.
+    let cr = -1;
+    let lf = -1;
     for (;;) {
-      // Search again only for an ending we have moved past: each position is scanned once.
-      if (cr >= 0 && cr < start) cr = text.indexOf("\r", start);
-      if (lf >= 0 && lf < start) lf = text.indexOf("\n", start);
-      if (cr < 0 && lf < 0) break;
-      const end = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
+      if (cr < start) cr = text.indexOf("\r", start);
+      if (cr < 0) cr = text.length;
+      if (lf < start) lf = text.indexOf("\n", start);
+      if (lf < 0) lf = text.length;
+      const end = Math.min(cr, lf);
+      if (end === text.length) break;
       if (partial) {
         const joined = partial + text.slice(start, end);
         line(joined, 0, joined.length);
         partial = "";
       } else line(text, start, end);
       start = end + 1;
-      if (end === cr) {
-        if (start === text.length) afterCR = true;
-        else if (text.charCodeAt(start) === 10) start++;
-      }
+      if (end === cr && lf === start) start++; // a CRLF is one line end
     }
     partial += text.slice(start);
     if (partial.length + (data?.length ?? 0) > maxBufferSize) {

@@ -53,28 +53,28 @@ export interface StreamOptions<Input = Record<string, unknown>>
 
 /** The stream's own options, checked before anything is sent (a create costs money). */
 function checkStreamOptions({ reconnect, maxBufferSize, cancelOnAbort }: StreamOptions<object>): void {
-  if (reconnect !== undefined) {
-    if (typeof reconnect !== "object" || reconnect === null) {
-      throw mustBe("reconnect", "an object like { attempts: 5, delayMs: 1000 }", reconnect);
-    }
-    const { attempts, delayMs, idleMs } = reconnect;
-    if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 0)) {
-      throw mustBe("reconnect.attempts", "a whole number ≥ 0", attempts);
-    }
-    for (const [name, value] of [
-      ["delayMs", delayMs],
-      ["idleMs", idleMs],
-    ] as const) {
-      if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) {
-        throw mustBe(`reconnect.${name}`, "a finite number of milliseconds > 0", value);
-      }
-    }
-  }
-  if (maxBufferSize !== undefined && !(Number.isInteger(maxBufferSize) && maxBufferSize >= 1)) {
-    throw mustBe("maxBufferSize", "a whole number of characters ≥ 1", maxBufferSize);
-  }
-  if (cancelOnAbort !== undefined && typeof cancelOnAbort !== "boolean") {
-    throw mustBe("cancelOnAbort", "true or false", cancelOnAbort);
+  // A reconnect that is no object is refused by the first row; its fields then read as undefined.
+  const { attempts, delayMs, idleMs } = (reconnect ?? {}) as ReconnectOptions;
+  const ms = "a finite number of milliseconds > 0";
+  for (const [name, value, ok, expected] of [
+    [
+      "reconnect",
+      reconnect,
+      !!reconnect && typeof reconnect === "object",
+      "an object like { attempts: 5, delayMs: 1000 }",
+    ],
+    ["reconnect.attempts", attempts, Number.isInteger(attempts) && (attempts as number) >= 0, "a whole number ≥ 0"],
+    ["reconnect.delayMs", delayMs, Number.isFinite(delayMs) && (delayMs as number) > 0, ms],
+    ["reconnect.idleMs", idleMs, Number.isFinite(idleMs) && (idleMs as number) > 0, ms],
+    [
+      "maxBufferSize",
+      maxBufferSize,
+      Number.isInteger(maxBufferSize) && (maxBufferSize as number) >= 1,
+      "a whole number of characters ≥ 1",
+    ],
+    ["cancelOnAbort", cancelOnAbort, typeof cancelOnAbort === "boolean", "true or false"],
+  ] as const) {
+    if (value !== undefined && !ok) throw mustBe(name, expected, value);
   }
 }
 
@@ -111,19 +111,6 @@ export function stream(
 }
 
 /**
- * The PredictionError an `error` event, or a `done` whose reason is `canceled` or `error`,
- * ends the stream with (undefined for a success), carrying the prediction as fresh as can be had.
- */
-async function failure(p: Prediction, ctx: StreamContext, end: StreamEvent): Promise<PredictionError | undefined> {
-  const reason = end.type === "done" ? end.data.reason : "error";
-  if (reason !== "canceled" && reason !== "error") return undefined;
-  const fresh = await ctx.refresh(p.id, ctx.signal).catch(() => p);
-  const over = TERMINAL.has(fresh.status) && fresh.status !== "succeeded";
-  const status = over ? fresh.status : reason === "canceled" ? reason : "failed";
-  return new PredictionError({ ...fresh, status, error: fresh.error ?? (end.type === "error" ? end.data : undefined) });
-}
-
-/**
  * The one loop from bytes to the caller's events, in batches (handed out one at a time by
  * `unbatch`): over SSE when the prediction has a stream URL, else (or once the stream is
  * lost) by polling. It is resumed after each batch; `unbatch` stops handing out a batch
@@ -147,34 +134,41 @@ async function* batches(
   const d = deadline(signal ?? new AbortController().signal, limitMs);
   run.signal = d.signal;
   const created = !isPrediction(source);
+  // The caller's options (reconnect, interval, maxBufferSize) with the stream's own signal.
+  const ctx: StreamContext = {
+    ...options,
+    signal: d.signal,
+    send,
+    download: downloader(send),
+    refresh: predictionRefresh(replicate),
+    created,
+  };
   let last: Prediction | undefined;
   try {
-    last = isPrediction(source)
-      ? source
-      : await createPrediction(replicate, source, { ...options, input: options.input as never, signal: d.signal });
-    const ctx: StreamContext = {
-      send,
-      download: downloader(send),
-      refresh: predictionRefresh(replicate),
-      signal: d.signal,
-      reconnect: options.reconnect,
-      interval: options.interval,
-      maxBufferSize: options.maxBufferSize,
-      created,
-    };
+    const p = created ? await createPrediction(replicate, source, ctx as never) : source;
+    last = p;
     const seen: Delivered = { outputs: 0, chars: 0, logs: 0 };
-    const url = last.urls?.stream;
-    if (url) {
-      const end = yield* sseBatches(url, ctx, seen);
-      if (end) {
-        const error = await failure(last, ctx, end);
-        if (error) throw error;
-        return;
-      }
+    const url = p.urls?.stream;
+    const end = url && (yield* sseBatches(url, ctx, seen));
+    if (!end) {
+      // No stream URL, or the stream was lost: poll. Logs come from polling only when there
+      // never was a stream, since an SSE consumer has had them in other pieces.
+      yield* pollEvents(p, ctx, seen, !url);
+      return;
     }
-    // No stream URL, or the stream was lost: poll. Logs come from polling only when there
-    // never was a stream, since an SSE consumer has had them in other pieces.
-    yield* pollEvents(last, ctx, seen, !url);
+    // An `error` event, or a `done` whose reason is `canceled` or `error`, ends the stream
+    // with a PredictionError carrying the prediction as fresh as can be had.
+    const reason = end.type === "done" ? end.data.reason : "error";
+    if (reason === "canceled" || reason === "error") {
+      const fresh = await ctx.refresh(p.id, d.signal).catch(() => p);
+      const over = TERMINAL.has(fresh.status) && fresh.status !== "succeeded";
+      const status = over ? fresh.status : reason === "canceled" ? reason : "failed";
+      throw new PredictionError({
+        ...fresh,
+        status,
+        error: fresh.error ?? (end.type === "error" ? end.data : undefined),
+      });
+    }
   } catch (error) {
     if (!d.signal.aborted) throw error;
     const cancel = created && options.cancelOnAbort !== false && cancelPrediction(replicate);

@@ -18,12 +18,9 @@ const secrets = /* @__PURE__ */ new WeakMap<object, Promise<string>>();
  * const secret = await webhookSecret(replicate)
  * const prediction = await verifyWebhookRequest(request, secret)
  */
-export function webhookSecret(replicate: Replicate, options: { refresh?: boolean } = {}): Promise<string> {
-  try {
-    partsOf(replicate);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+export async function webhookSecret(replicate: Replicate, options: { refresh?: boolean } = {}): Promise<string> {
+  partsOf(replicate); // a wrong client rejects, like every other failure here
+  // Everything up to the return runs at once, so concurrent first calls share one request.
   let cached = secrets.get(replicate);
   if (!cached || options.refresh) {
     const pending = replicate.webhooks.default.secret.get().then((r) => {

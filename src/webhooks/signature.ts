@@ -29,11 +29,12 @@ export class WebhookVerificationError extends ReplicateError {
   declare readonly reason: WebhookFailureReason;
   constructor(reason: WebhookFailureReason, message: string) {
     super(message);
-    Object.assign(this, { reason });
+    this.reason = reason;
   }
 }
 
-export const encoder = /* @__PURE__ */ new TextEncoder();
+/** A raw body: the exact bytes received, or their text. */
+export type RawBody = string | Uint8Array | ArrayBuffer;
 
 /**
  * The bytes of canonical base64, or undefined.
@@ -42,12 +43,15 @@ export const encoder = /* @__PURE__ */ new TextEncoder();
  * base64Bytes("AAEC") // Uint8Array [0, 1, 2]
  */
 export function base64Bytes(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
-  const binary = atob(text);
-  // Only the canonical spelling: atob ignores the unused low bits of the last character,
-  // which would let several strings stand for one signature.
-  if (btoa(binary) !== text) return undefined;
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  try {
+    const binary = atob(text);
+    // Only the canonical spelling: atob forgives missing padding and whitespace and ignores
+    // the unused low bits of the last character, which would let several strings stand
+    // for one signature. Only canonical base64 comes back unchanged from btoa.
+    return text && btoa(binary) === text ? Uint8Array.from(binary, (c) => c.charCodeAt(0)) : undefined;
+  } catch {
+    return undefined; // not base64 at all
+  }
 }
 
 /**
@@ -64,22 +68,20 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * HMAC-SHA256 of `${id}.${timestamp}.${body}`: the signed content of the scheme.
+ * HMAC-SHA256 of `${id}.${timestamp}.${body}`: the signed content of the scheme. A Blob
+ * joins the parts, so a text body is encoded as UTF-8 and bytes are taken as they are.
  *
  * @example
- * const signature = await mac(secretKey("whsec_..."), "msg_1", "1700000000", bodyBytes)
+ * const signature = await mac(secretKey("whsec_..."), "msg_1", "1700000000", body)
  */
 export async function mac(
   key: Uint8Array<ArrayBuffer>,
   id: string,
   timestamp: string,
-  body: Uint8Array,
+  body: RawBody,
 ): Promise<Uint8Array> {
-  const prefix = encoder.encode(`${id}.${timestamp}.`);
-  const content = new Uint8Array(prefix.length + body.length);
-  content.set(prefix);
-  content.set(body, prefix.length);
   const hmac = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const content = await new Blob([`${id}.${timestamp}.`, body as BlobPart]).arrayBuffer();
   return new Uint8Array(await crypto.subtle.sign("HMAC", hmac, content));
 }
 
@@ -96,7 +98,7 @@ export async function signWebhook(options: {
   timestamp: string;
   body: string;
 }): Promise<string> {
-  const bytes = await mac(secretKey(options.secret), options.id, options.timestamp, encoder.encode(options.body));
+  const bytes = await mac(secretKey(options.secret), options.id, options.timestamp, options.body);
   return `v1,${btoa(String.fromCharCode(...bytes))}`;
 }
 

@@ -10,7 +10,7 @@
 import type { WebhookEvent } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
 import type { Prediction, Training } from "../core/types.js";
-import { base64Bytes, constantTimeEqual, encoder, mac, secretKey, WebhookVerificationError } from "./signature.js";
+import { base64Bytes, constantTimeEqual, mac, type RawBody, secretKey, WebhookVerificationError } from "./signature.js";
 
 /** What Replicate posts: the prediction (or training) as `get` returns it. */
 export type WebhookPayload = Prediction | Training;
@@ -21,7 +21,7 @@ export type WebhookHeaders = Headers | Record<string, string | string[] | undefi
 /** Options of {@link verifyWebhook}. */
 export interface VerifyWebhookOptions {
   /** The raw body, exactly as received. */
-  body: string | Uint8Array | ArrayBuffer;
+  body: RawBody;
   headers: WebhookHeaders;
   /** The signing secret (`whsec_…`), or several while rotating: any one matching is enough. */
   secret: string | readonly string[];
@@ -29,23 +29,15 @@ export interface VerifyWebhookOptions {
   toleranceSec?: number;
 }
 
-function header(headers: WebhookHeaders, name: string): string | undefined {
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(" ") : value;
-  }
-  return undefined;
-}
+const NAMES = ["webhook-id", "webhook-timestamp", "webhook-signature"] as const;
 
-function bodyBytes(body: unknown): Uint8Array {
-  if (typeof body === "string") return encoder.encode(body);
-  if (body instanceof Uint8Array) return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  throw new WebhookVerificationError(
-    "invalid_body",
-    "body must be the raw request body (string, Uint8Array or ArrayBuffer). A parsed object cannot be verified: " +
-      "serialising it again does not reproduce the bytes that were signed. Read the body as text first.",
-  );
+/** A header's value; one sent several times (a Node array) has its values joined with spaces. */
+function header(headers: WebhookHeaders, name: string): string | null | undefined {
+  const value =
+    headers instanceof Headers
+      ? headers.get(name)
+      : Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  return Array.isArray(value) ? value.join(" ") : value;
 }
 
 /** A verified delivery: its `webhook-id` (the same on every retry of one delivery), its time, its payload. */
@@ -73,30 +65,28 @@ export async function verifyWebhookDelivery<T = WebhookPayload>(
   if (typeof options !== "object" || options === null) {
     throw new InputError("Expected webhook options: { body, headers, secret }.");
   }
-  const { headers, toleranceSec = 300 } = options;
+  const { body, headers, secret, toleranceSec = 300 } = options;
   if (typeof headers !== "object" || headers === null) {
     throw new InputError("headers must be the request's headers: a Headers or a plain record.");
   }
   // NaN would switch the freshness check off: fail closed instead.
   if (!(toleranceSec >= 0)) throw new InputError(`toleranceSec must be a number ≥ 0, got ${toleranceSec}.`);
-  const bytes = bodyBytes(options.body);
-  const { secret } = options;
-  const keys = (Array.isArray(secret) ? secret : [secret]).map(secretKey);
+  if (typeof body !== "string" && !(body instanceof Uint8Array) && !(body instanceof ArrayBuffer)) {
+    throw new WebhookVerificationError(
+      "invalid_body",
+      "body must be the raw request body (string, Uint8Array or ArrayBuffer). A parsed object cannot be verified: " +
+        "serialising it again does not reproduce the bytes that were signed. Read the body as text first.",
+    );
+  }
+  const keys = [secret].flat().map(secretKey);
   if (keys.length === 0) throw new WebhookVerificationError("invalid_secret", "no secret given.");
 
-  const id = header(headers, "webhook-id");
-  const timestamp = header(headers, "webhook-timestamp");
-  const signatures = header(headers, "webhook-signature");
+  const values = NAMES.map((name) => header(headers, name));
   // An empty id or signature is as good as none; an empty timestamp is a malformed one.
-  if (!id || timestamp === undefined || !signatures) {
-    const absent = {
-      "webhook-id": !id,
-      "webhook-timestamp": timestamp === undefined,
-      "webhook-signature": !signatures,
-    };
-    const missing = Object.keys(absent).filter((h) => absent[h as keyof typeof absent]);
+  const missing = NAMES.filter((_, i) => (i === 1 ? values[i] == null : !values[i]));
+  if (missing.length > 0)
     throw new WebhookVerificationError("missing_header", `missing header: ${missing.join(", ")}.`);
-  }
+  const [id, timestamp, signatures] = values as [string, string, string];
   if (!/^\d{1,15}$/.test(timestamp))
     throw new WebhookVerificationError("invalid_timestamp", "webhook-timestamp is not whole seconds.");
   const skew = Math.floor(Date.now() / 1000) - Number(timestamp);
@@ -108,22 +98,22 @@ export async function verifyWebhookDelivery<T = WebhookPayload>(
   // Space-separated; a header sent twice arrives joined with ", ".
   const candidates = signatures
     .split(/,?\s+/)
-    .filter((entry) => entry.startsWith("v1,"))
-    .map((entry) => base64Bytes(entry.slice(3)))
+    .map((entry) => (entry.startsWith("v1,") ? base64Bytes(entry.slice(3)) : undefined))
     .filter((sig) => sig !== undefined);
   if (candidates.length === 0)
     throw new WebhookVerificationError("no_signature", "no v1 signature in webhook-signature.");
 
   let valid = false;
   for (const key of keys) {
-    const expected = await mac(key, id, timestamp, bytes);
+    const expected = await mac(key, id, timestamp, body);
     // Check every pair (no early exit) so timing does not say which one matched.
     for (const candidate of candidates) valid = constantTimeEqual(expected, candidate) || valid;
   }
   if (!valid) throw new WebhookVerificationError("signature_mismatch", "no signature matches.");
   let payload: T;
   try {
-    payload = JSON.parse(new TextDecoder().decode(bytes)) as T;
+    // Decoded as UTF-8 from the bytes, as they were signed.
+    payload = JSON.parse(await new Blob([body as BlobPart]).text()) as T;
   } catch {
     throw new WebhookVerificationError("invalid_json", "the webhook is authentic but its body is not JSON.");
   }
@@ -157,8 +147,7 @@ export async function verifyWebhookRequest<T = WebhookPayload>(
   secret: string | readonly string[],
   options: { toleranceSec?: number } = {},
 ): Promise<T> {
-  const body = new Uint8Array(await request.arrayBuffer());
-  return verifyWebhook<T>({ body, headers: request.headers, secret, ...options });
+  return verifyWebhook<T>({ body: await request.arrayBuffer(), headers: request.headers, secret, ...options });
 }
 
 /**
@@ -171,7 +160,6 @@ export async function verifyWebhookRequest<T = WebhookPayload>(
  */
 export function webhookEvent(payload: WebhookPayload): WebhookEvent {
   if (payload.status === "starting") return "start";
-  if (payload.status === "processing")
-    return payload.output === null || payload.output === undefined ? "logs" : "output";
+  if (payload.status === "processing") return payload.output == null ? "logs" : "output";
   return "completed";
 }

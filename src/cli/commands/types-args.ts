@@ -13,10 +13,13 @@ export const TYPES_HELP = `Usage: replicate-kit types <owner/name[:version]>... 
 
 Write TypeScript types for models, generated from each version's schema (openapi_schema).
 Import the file once and run(), stream() and createPrediction() check each model's input
-and infer its output. A model given as owner/name is typed from its latest version.
+and infer its output. A .ts file also registers each model's output shape, so run()
+returns a language model's tokens joined into one string; a .d.ts file only declares
+types (run() then joins them only with outputSchema: true). A model given as owner/name
+is typed from its latest version.
 
 Options:
-  -o, --out <file>            the file to write, .ts or .d.ts ("-": standard output)
+  -o, --out <file>            the file to write, .ts or .d.ts ("-": standard output, as .ts)
       --check                 write nothing; exit 1 if a model has a newer version than
                               the file records (with no models given: every one it records)
       --deployment <d>=<m>    type deployment d (owner/name) as model m, one of those given

@@ -65,7 +65,13 @@ async function collect(args: TypesArgs, io: CliIO): Promise<ModelSchema[]> {
 
 async function generate(args: TypesArgs, io: CliIO): Promise<number> {
   const models = await collect(args, io);
-  const text = emitModelTypes(models, { date: args.date, deployments: args.deployments, command: args.command });
+  const text = emitModelTypes(models, {
+    date: args.date,
+    deployments: args.deployments,
+    command: args.command,
+    // A .d.ts file has no run time: types only. Standard output is written as a .ts file.
+    declaration: /\.d\.[cm]?ts$/.test(args.out),
+  });
   if (args.out === "-") {
     io.out(text);
     return EXIT.ok;

@@ -1,16 +1,19 @@
 /**
  * One generated file for several models: for each model version an input interface and
  * an entry with its output types, then a `declare module "replicate-kit"` block that
- * adds the entries to the library's ModelRegistry under each key. The text depends only
- * on the schemas and the options (the date among them), never on the order models were
- * asked in, so running the command again gives the same file.
+ * adds the entries to the library's ModelRegistry under each key, and (in a `.ts` file)
+ * the registration of each output's shape, so `run`'s default output is what the entry
+ * says. The text depends only on the schemas and the options (the date among them),
+ * never on the order models were asked in, so running the command again gives the same file.
  */
 import { InputError } from "../../core/errors.js";
-import { isSchema, resolve } from "./cog-schema.js";
+import type { OutputSchema } from "../../run/output.js";
+import { entryDeclaration, inputDeclaration, schemasOf } from "./entry-text.js";
 import { headerText, type Recorded, type Source } from "./header.js";
 import { typeNames } from "./names.js";
-import { streamText } from "./stream-text.js";
-import { member, objectText, type TypeContext, typeText, unknownType } from "./type-text.js";
+import { outputShape } from "./output-shape.js";
+import { registrationText } from "./register-text.js";
+import type { TypeContext } from "./type-text.js";
 
 /** One model's schema, and how it was had. */
 export interface ModelSchema {
@@ -33,6 +36,12 @@ export interface EmitOptions {
   deployments?: Record<string, string> | undefined;
   /** The command that makes the file again, shown in the header. */
   command?: string | undefined;
+  /**
+   * Write a declaration file (`.d.ts`): types only. It cannot register output shapes, so
+   * `run`'s default output stays URLs as FileOutputs and token iterators as arrays.
+   * @default false: a `.ts` file, which registers them
+   */
+  declaration?: boolean | undefined;
 }
 
 /** The registry keys a model is filed under: `owner/name` unless pinned, and `owner/name:<version>`. */
@@ -47,6 +56,8 @@ interface Group {
   description: string | undefined;
   document: unknown;
   keys: Set<string>;
+  /** What the file registers of the output schema; undefined when it registers nothing. */
+  shape?: OutputSchema | undefined;
 }
 
 /** One group per model version (asked for twice, or as latest and pinned: once), in a fixed order. */
@@ -76,51 +87,6 @@ function groupByVersion(models: ModelSchema[]): Group[] {
   return [...groups.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
-const schemasOf = (document: unknown): Record<string, unknown> => {
-  const components = isSchema(document) ? document.components : undefined;
-  const schemas = isSchema(components) ? components.schemas : undefined;
-  return isSchema(schemas) ? schemas : {};
-};
-
-/** The input type's declaration: an interface of the fields, or an alias when there are none. */
-function inputDeclaration(name: string, label: string, document: unknown, ctx: TypeContext): string {
-  const doc = `/** The input of ${label}. */\n`;
-  const node = schemasOf(document).Input;
-  if (node === undefined) return `${doc}export type ${name} = Record<string, unknown>; // the schema has no Input\n`;
-  const resolved = resolve(node, document);
-  if ("unknown" in resolved) return `${doc}export type ${name} = Record<string, unknown>; // ${resolved.unknown}\n`;
-  const props = resolved.schema.properties;
-  if (!isSchema(props) || Object.keys(props).length === 0)
-    return `${doc}export type ${name} = Record<string, never>;\n`;
-  return `${doc}export interface ${name} ${objectText(resolved.schema, "input", ctx, "")}\n`;
-}
-
-/** The entry: the input, and the output as each way of running the model gives it. */
-function entryDeclaration(name: string, group: Group, label: string, ctx: TypeContext): string {
-  const output = schemasOf(group.document).Output;
-  const of = (mode: "raw" | "output" | "schemaOutput") =>
-    output === undefined ? unknownType("the schema has no Output") : typeText(output, mode, ctx, "  ");
-  const about = group.description
-    ?.trim()
-    .split(/\r\n|\r|\n/)[0]
-    ?.replace(/\*\//g, "*\\/");
-  return [
-    `/** ${label}${about ? `: ${about}` : ""} */`,
-    `export interface ${name} {`,
-    `  input: ${name}Input;`,
-    "  /** What `run` resolves to: URLs as FileOutputs, token iterators as arrays. */",
-    `  ${member("output", of("output"))}`,
-    "  /** What `run` resolves to with `outputSchema: true`: token iterators joined, `format: uri` values as FileOutputs. */",
-    `  ${member("schemaOutput", of("schemaOutput"))}`,
-    "  /** `prediction.output` as the API sends it: `createPrediction`, `wait`, `run` with `raw: true`. */",
-    `  ${member("raw", of("raw"))}`,
-    "  /** The `data` of each `output` event of `stream`. */",
-    `  ${member("stream", streamText(output, ctx))}`,
-    "}",
-    "",
-  ].join("\n");
-}
-
 /**
  * The generated file's text for `models`.
  *
@@ -130,6 +96,11 @@ function entryDeclaration(name: string, group: Group, label: string, ctx: TypeCo
 export function emitModelTypes(models: ModelSchema[], options: EmitOptions): string {
   if (models.length === 0) throw new InputError("No models to generate types for.");
   const groups = groupByVersion(models);
+  for (const group of groups) {
+    const output = schemasOf(group.document).Output;
+    // As `run` with `outputSchema: true`, which normalises by URLs when there is no Output.
+    if (!options.declaration && output) group.shape = outputShape(output, group.document);
+  }
   const names = typeNames(groups);
   const uses: TypeContext["uses"] = new Set();
   const sections = groups.map((group, i) => {
@@ -142,22 +113,42 @@ export function emitModelTypes(models: ModelSchema[], options: EmitOptions): str
     [...group.keys].sort().map((key) => `    ${JSON.stringify(key)}: ${names[i]};`),
   );
   const keys = new Set(groups.flatMap((g) => [...g.keys]));
-  const deployments = Object.entries(options.deployments ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([deployment, key]) => {
-      if (!keys.has(key))
-        throw new InputError(`Deployment ${deployment} serves ${key}, which is not among the models.`);
-      return `    ${JSON.stringify(deployment)}: ${JSON.stringify(key)};`;
-    });
+  const served = Object.entries(options.deployments ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const deployments = served.map(([deployment, key]) => {
+    if (!keys.has(key)) throw new InputError(`Deployment ${deployment} serves ${key}, which is not among the models.`);
+    return `    ${JSON.stringify(deployment)}: ${JSON.stringify(key)};`;
+  });
+  const shapes = groups.flatMap((g) =>
+    g.shape ? [...g.keys].map((key): [string, OutputSchema] => [key, g.shape as OutputSchema]) : [],
+  );
+  shapes.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const registered = new Set(shapes.map(([key]) => key));
+  // A deployment's output is registered with the model it serves (as its types are).
+  const registration = shapes.length
+    ? registrationText(
+        shapes,
+        served.filter(([, key]) => registered.has(key)),
+      )
+    : undefined;
   const recorded: Recorded[] = models.map((m) => ({
     ref: m.source === "pinned" ? `${m.model}:${m.version}` : m.model,
     version: m.version,
     source: m.source,
   }));
   const imports = [...uses].sort();
+  const importLine = shapes.length
+    ? `import { ${[...imports.map((name) => `type ${name}`), "registerModelOutputs"].join(", ")} } from "replicate-kit";\n`
+    : imports.length
+      ? `import type { ${imports.join(", ")} } from "replicate-kit";\n`
+      : undefined;
   return [
-    headerText(recorded, options.date, options.command),
-    ...(imports.length ? [`import type { ${imports.join(", ")} } from "replicate-kit";\n`] : []),
+    headerText(
+      recorded,
+      options.date,
+      options.command,
+      options.declaration ? "declaration" : registration ? "registers" : "none",
+    ),
+    ...(importLine ? [importLine] : []),
     ...sections,
     'declare module "replicate-kit" {',
     "  interface ModelRegistry {",
@@ -166,5 +157,6 @@ export function emitModelTypes(models: ModelSchema[], options: EmitOptions): str
     ...(deployments.length ? ["  interface DeploymentRegistry {", ...deployments, "  }"] : []),
     "}",
     "",
+    ...(registration ? [registration] : []),
   ].join("\n");
 }

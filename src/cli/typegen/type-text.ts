@@ -71,9 +71,11 @@ export function typeText(node: unknown, mode: Mode, ctx: TypeContext, indent = "
   const resolved = resolve(node, ctx.root);
   if ("unknown" in resolved) return unknownType(resolved.unknown);
   const { schema, nullable, wrapped } = withoutNull(resolved.schema);
-  // normalizeOutput looks through an anyOf/oneOf of one type and null (Cog's Optional),
+  // normalizeOutput looks through an anyOf/oneOf of one type (with null: Cog's Optional),
   // not through a choice of several types: what is under one comes back as sent.
-  const inner = mode === "schemaOutput" && (schema.anyOf || schema.oneOf) ? "raw" : mode;
+  const choice = schema.anyOf ?? schema.oneOf;
+  const single = Array.isArray(choice) && choice.length === 1 && !schema.type;
+  const inner = mode === "schemaOutput" && choice && !single ? "raw" : mode;
   const type = wrapped && Array.isArray(schema.allOf) ? typeText(schema, inner, ctx, indent, depth + 1) : base();
   return nullable ? union([type, "null"]) : type;
 
