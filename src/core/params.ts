@@ -62,6 +62,9 @@ export function toWire(id: string, spec: OperationSpec, params: unknown): WirePa
   // Each path value is encoded whole: a `/` in a value stays inside it.
   let target = path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = values[name];
+    // Ids and names: characters encoding leaves alone, and no leading dot (so never "." or
+    // ".."). Passed as they are: the checks below cost about 1 % of a loopback call.
+    if (typeof value === "string" && /^\w[\w.~-]*$/.test(value)) return value;
     if (value === undefined) missing(name);
     // Strings only: a number (NaN, say) is almost always a mistake, and would be sent as text.
     if (typeof value !== "string" || value === "") {

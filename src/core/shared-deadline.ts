@@ -9,13 +9,13 @@
  * deadline that aborts the request can avoid (`npm run bench:fake`). For a signal has to
  * be handed to fetch all the same: it is the only way to abort the HTTP request and free
  * its connection when the deadline passes, and racing fetch against a timer instead would
- * leave a hung request holding one. So calls ending in the same second share one signal
- * and one timer, a few calls each, and a signal is never reused once it fired.
+ * leave a hung request holding one. So calls ending in the same second share one signal,
+ * a few calls each, all signals share one timer, and a signal is never reused once due.
  *
  * What it costs: a shared deadline ends up to a second late; a finished request's stale
  * listener on its signal (harmless: aborting a completed fetch does nothing) lives until
- * garbage collection; and the latest slot's timer stays armed while idle, unref'd where
- * the runtime can (Node, Bun) so it never keeps a process alive, cleared elsewhere.
+ * garbage collection; and the timer stays armed while idle, unref'd where the runtime can
+ * (Node, Bun) so it never keeps a process alive, cleared elsewhere.
  */
 /** Shared deadlines end on whole multiples of this, so calls started close together share one. */
 const BUCKET_MS = 1000;
@@ -47,16 +47,30 @@ interface Shared {
   readonly dispose: () => void;
 }
 
-/** One shared signal and timer: what `join` hands each call, and whether more may join. */
+/** One shared signal: the calls that joined it, those still running, and when it fires. */
 interface Slot {
-  fits(due: number): boolean;
-  join(): Shared;
-  /** No call may join it any more: its timer goes once no call is running. */
-  retire(): void;
+  readonly due: number;
+  readonly controller: AbortController;
+  uses: number;
+  active: number;
 }
 
 /** The slot the next call joins while it has room and its deadline falls in the same bucket. */
 let open: Slot | undefined;
+/** Slots the sweep may have to abort: from their making until due, or retired with no call running. */
+const pending = /* @__PURE__ */ new Set<Slot>();
+/** Calls running on shared signals: the timer holds the process only while there are some. */
+let running = 0;
+/**
+ * One timer for all the slots, armed for the earliest due of a slot with calls running
+ * (`at`), and left armed when they end: slots are made every few calls, and a timer per
+ * slot (armed, then cleared) measured 1–2 % of a loopback call. `clock` and `clear` armed
+ * it: a test's fake clock, once swapped out, never fires, so a call re-arms it then.
+ */
+let timer: Timer | undefined;
+let at = 0;
+let clock: typeof setTimeout | undefined;
+let clear: typeof clearTimeout | undefined;
 
 /**
  * Whether a deadline of `timeoutMs` may be shared.
@@ -67,8 +81,8 @@ let open: Slot | undefined;
 export const mayShare = (timeoutMs: number): boolean => timeoutMs >= SHARED_FROM_MS && timeoutMs <= SHARED_UNTIL_MS;
 
 /**
- * A deadline of at least `timeoutMs` whose signal and timer serve up to {@link SHARE}
- * calls ending in the same second.
+ * A deadline of at least `timeoutMs` whose signal serves up to {@link SHARE} calls ending
+ * in the same second.
  *
  * @example
  * const d = sharedDeadline(120_000)
@@ -76,60 +90,59 @@ export const mayShare = (timeoutMs: number): boolean => timeoutMs >= SHARED_FROM
  */
 export function sharedDeadline(timeoutMs: number): Shared {
   const due = Math.ceil((Date.now() + timeoutMs) / BUCKET_MS) * BUCKET_MS;
-  if (!open?.fits(due)) {
-    open?.retire();
-    open = slot(due);
+  if (open?.due !== due || open.uses >= SHARE) {
+    if (open?.active === 0) pending.delete(open); // retired, with nothing left to abort
+    open = { due, controller: new AbortController(), uses: 0, active: 0 };
+    pending.add(open);
   }
-  return open.join();
-}
-
-function slot(due: number): Slot {
-  const controller = new AbortController();
-  const { signal } = controller;
-  // The setTimeout its timer comes from: a test's fake clock, once swapped out, never fires.
-  const clock = setTimeout;
-  let uses = 0;
-  let active = 0;
-  let timer: Timer | undefined;
-  /**
-   * No call running: the timer is cleared once no call can join any more; until then only
-   * unref'd (a timer per call would cost more than the rest of the deadline), or cleared
-   * where timers cannot be unref'd, to be armed again by the next call.
-   */
-  const idle = (retired: boolean) => {
-    if (active > 0) return;
-    if (!retired && timer?.unref) timer.unref();
-    else {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-  };
-  const self: Slot = {
-    fits: (next) => next === due && uses < SHARE && clock === setTimeout,
-    retire: () => idle(true),
-    join() {
-      uses++;
-      if (active++ === 0) {
-        if (timer) timer.ref?.();
-        else {
-          timer = setTimeout(() => {
-            if (open === self) open = undefined;
-            timer = undefined;
-            // The reason is never seen: the transport tells an expired deadline by `expired()`.
-            controller.abort();
-          }, due - Date.now()) as Timer;
-        }
-      }
-      let held = true;
-      return {
-        signal,
-        expired: () => signal.aborted,
-        dispose() {
-          if (held && --active === 0) idle(self !== open);
-          held = false;
-        },
-      };
+  const slot = open;
+  slot.uses++;
+  slot.active++;
+  if (!timer || clock !== setTimeout || due < at) arm(due);
+  else if (running === 0) timer.ref?.();
+  running++;
+  const { signal } = slot.controller;
+  let held = true;
+  return {
+    signal,
+    // The reason is never seen: the transport tells an expired deadline by `expired()`.
+    expired: () => signal.aborted,
+    dispose() {
+      if (!held) return;
+      held = false;
+      // Retired (no call joins it any more) and no call running: nothing left to abort.
+      if (!--slot.active && slot !== open) pending.delete(slot);
+      // Idle: the timer stays, unref'd so it never keeps a process alive, where the runtime
+      // can (Node and Bun, whose unref() returns the timer); elsewhere it is cleared, to be
+      // armed again by the next call.
+      if (--running === 0 && !timer?.unref?.()) arm();
     },
   };
-  return self;
+}
+
+/** Clear the timer, and arm it again for `due` if given. */
+function arm(due?: number): void {
+  if (timer) clear?.(timer);
+  timer = undefined;
+  if (due === undefined) return;
+  clock = setTimeout;
+  clear = clearTimeout;
+  at = due;
+  // Always ahead: a new deadline is at least 10 s out, and the sweep's next is after `now`.
+  timer = setTimeout(sweep, due - Date.now()) as Timer;
+}
+
+/** Abort the slots that are due with calls running; arm again for the next such slot. */
+function sweep(): void {
+  // Its timer says `at` has come, whatever Date.now() says (a test may fake timers alone).
+  const now = Math.max(Date.now(), at);
+  let next: number | undefined;
+  for (const slot of pending) {
+    if (slot.due <= now) {
+      pending.delete(slot);
+      if (open === slot) open = undefined; // a signal is never reused once due
+      if (slot.active) slot.controller.abort();
+    } else if (slot.active && (next === undefined || slot.due < next)) next = slot.due;
+  }
+  arm(next);
 }
