@@ -35,15 +35,37 @@ const streamShaped = () => operationTable["files.get"].path;
  * findOperation("GET", "/models/a/b%2Fversions") // undefined
  */
 export function findOperation(method: string, path: string): OperationId | undefined {
-  if (/%2f|%5c/i.test(path)) return undefined;
+  // The parameters as the API may read them, decoded. No id or name needs any of these: a
+  // slash or backslash is another route; a `%` decoded again (a second layer in front of
+  // the API) is one too (`%252F`, `%252e%252e`); a control character may cut the path short
+  // (`/predictions/%00` read as `/predictions/`); and undecodable bytes (the overlong
+  // `%c0%af`, a slash to old decoders) leave no telling.
+  if (/%(?:[01][0-9a-f]|7f)/i.test(path)) return undefined; // (a URL encodes every control character)
+  try {
+    if (/[\\/%]/.test(decodeURIComponent(path.replace(/\//g, "")))) return undefined;
+  } catch {
+    return undefined;
+  }
   return OPERATIONS.find((op) => op.method === method && op.exact.test(path))?.id;
 }
 
-/** The path as written and percent-decoded (a server may decode before routing); undefined if undecodable. */
+/**
+ * The path as written and as a server might read it: percent-decoded once, and again (a
+ * layer in front of it may decode too), each also with `\` as `/` and dot segments
+ * resolved, as URL parsers do. Undefined if undecodable, or encoded over and over.
+ */
 function spellings(pathname: string): string[] | undefined {
-  const path = pathname.replace(/\/{2,}/g, "/");
+  const paths: string[] = [];
+  let path = pathname;
   try {
-    return [path, decodeURIComponent(path).replace(/\/{2,}/g, "/")];
+    for (let round = 0; ; round++) {
+      // No `//` left for the parser to read as a host; `?` and `#` kept inside the path.
+      paths.push(path.replace(/\/{2,}/g, "/"), new URL(path.replace(/[?#\\/]+/g, "/"), "https://x").pathname);
+      const decoded = decodeURIComponent(path);
+      if (decoded === path) return paths;
+      if (round === 3) return undefined; // encoded deeper than any real URL is
+      path = decoded;
+    }
   } catch {
     return undefined;
   }

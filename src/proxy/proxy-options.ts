@@ -5,6 +5,7 @@
  */
 import { DEFAULT_BASE_URL } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
+import { checkToken } from "../core/headers.js";
 import { type OperationId, operationTable } from "../generated/operations.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./body-limit.js";
 
@@ -119,7 +120,13 @@ export function resolveOptions(options: unknown): ProxyConfig {
   if (typeof prefix !== "string" || !prefix.startsWith("/") || /[?#]/.test(prefix))
     problems.push(`options.prefix must be the path the proxy is mounted at, e.g. "/api/replicate"`);
   checkAllow(o.allow, problems);
-  if (auth !== undefined && typeof auth !== "string") problems.push("options.auth must be a string");
+  // A token Headers refuses (a line break, a non-Latin-1 character) would fail every request
+  // with the runtime's TypeError, which quotes the header value: the token, into the logs.
+  try {
+    checkToken("options.auth", auth);
+  } catch (error) {
+    problems.push((error as Error).message.replace(/\.$/, ""));
+  }
   const upstream = o.upstream === undefined ? new URL(DEFAULT_BASE_URL) : httpUrl(o.upstream);
   if (!upstream) problems.push("options.upstream must be an absolute http(s) URL");
   if (o.fetch !== undefined && typeof o.fetch !== "function") problems.push("options.fetch must be a function");

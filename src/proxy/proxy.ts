@@ -6,6 +6,8 @@
  */
 import { isReplicateHost } from "../core/domain.js";
 import { readEnv } from "../core/env.js";
+import { checkToken } from "../core/headers.js";
+import { operationTable } from "../generated/operations.js";
 import { findOperation, isOperationPath } from "./api-paths.js";
 import { readCapped } from "./body-limit.js";
 import { type ProxyOptions, resolveOptions } from "./proxy-options.js";
@@ -40,7 +42,8 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
   const config = resolveOptions(options);
   const { prefix, upstream, maxBodyBytes } = config;
   const api = upstream.href.replace(/\/+$/, "");
-  const token = () => config.auth ?? readEnv("REPLICATE_API_TOKEN");
+  // Checked like `auth` (per request, as the variable is read): Headers' own error would quote it.
+  const token = () => config.auth ?? checkToken("REPLICATE_API_TOKEN", readEnv("REPLICATE_API_TOKEN"));
   const signer = createStreamSigner(prefix, () => config.secret ?? token());
   const send = (request: Request) => (config.fetch ?? globalThis.fetch)(request);
 
@@ -55,6 +58,30 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
     return headers;
   }
 
+  /** `link` pointed at the proxy (`base`) when it is on the API, where the allow-list then judges it. */
+  const onProxy = (link: string, base: string) =>
+    link.startsWith(api) && /^(?:[/?#]|$)/.test(link.slice(api.length)) ? base + link.slice(api.length) : link;
+
+  /**
+   * Send a request upstream without following redirects: fetch follows one with the token
+   * still attached, to any path of the origin (an operation not allowed, the webhook secret).
+   * A 3xx is passed on instead, its `Location` pointed back at the proxy when on the API.
+   */
+  async function forward(target: string, init: RequestInit, base: string): Promise<Response> {
+    const answer = await send(new Request(target, { ...init, redirect: "manual" }));
+    // Where fetch hides a redirect (an "opaqueredirect", status 0) there is nothing to pass on.
+    if (answer.type === "opaqueredirect") return problem(502, "Bad Gateway", "The API answered with a redirect");
+    const location = answer.headers.get("location");
+    if (answer.status < 300 || answer.status > 399 || location === null) return answer;
+    const reply = passOn(answer);
+    try {
+      reply.headers.set("location", onProxy(new URL(location, target).href, base));
+    } catch {
+      reply.headers.delete("location"); // not a URL: nothing a browser could follow
+    }
+    return reply;
+  }
+
   /** Point the URLs the browser will follow (pages, streams) back at the proxy. */
   async function rewrite(value: unknown, base: string): Promise<unknown> {
     if (Array.isArray(value)) return Promise.all(value.map((v) => rewrite(v, base)));
@@ -62,7 +89,7 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
     for (const key of ["next", "previous"]) {
       const link = out[key];
-      if (typeof link === "string" && link.startsWith(api)) out[key] = base + link.slice(api.length);
+      if (typeof link === "string") out[key] = onProxy(link, base);
     }
     const urls = out.urls as Record<string, unknown> | undefined;
     if (urls && typeof urls.stream === "string")
@@ -71,7 +98,7 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
     return out;
   }
 
-  async function forwardStream(request: Request, segment: string): Promise<Response> {
+  async function forwardStream(request: Request, segment: string, base: string): Promise<Response> {
     if (request.method !== "GET") return forbidden(`${request.method} is not allowed on a stream URL`);
     const verified = await signer.verify(segment);
     if (!verified.ok) return forbidden(verified.reason);
@@ -86,14 +113,21 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
     const trusted = isReplicateHost(target) || target.origin === upstream.origin;
     if (!trusted || target.protocol !== upstream.protocol) return forbidden("Not a Replicate stream URL");
     if (isOperationPath(target, upstream)) return forbidden("A stream URL may not name an API operation");
-    return passOn(await send(new Request(target, { headers: headersFrom(request), signal: request.signal })));
+    return passOn(await forward(target.href, { headers: headersFrom(request), signal: request.signal }, base));
   }
 
   return async function proxy(request) {
+    // A page on another site may make a visitor's browser send a "simple" POST (a create,
+    // a cancel) here, with the visitor's cookies, if the app's auth in front is cookie-based.
+    // Browsers label such a request; the proxy sends no CORS headers, so no real page of
+    // another site could use the answer anyway. Same-site (a subdomain) is the app's own.
+    if (request.headers.get("sec-fetch-site") === "cross-site") return forbidden("Cross-site requests are refused");
     const url = new URL(request.url);
     if (!url.pathname.startsWith(`${prefix}/`)) return forbidden(`Not under ${prefix}`);
     const path = url.pathname.slice(prefix.length);
-    if (path.startsWith(STREAM)) return forwardStream(request, path.slice(STREAM.length));
+    // The public origin, never one taken from request headers (see ProxyOptions.publicOrigin).
+    const base = `${config.publicOrigin ?? url.origin}${prefix}`;
+    if (path.startsWith(STREAM)) return forwardStream(request, path.slice(STREAM.length), base);
 
     const id = findOperation(request.method, path);
     if (!id || !config.allow.has(id)) return forbidden(`${request.method} ${path} is not allowed by this proxy`);
@@ -110,8 +144,12 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
       body = read;
     }
     const init = { method: request.method, headers: headersFrom(request), body, signal: request.signal };
-    const answer = await send(new Request(`${api}${path}${url.search}`, init));
-    if (!answer.headers.get("content-type")?.includes("json")) return passOn(answer);
+    const answer = await forward(`${api}${path}${url.search}`, init, base);
+    // Only the API's own JSON is rewritten. A file (files.download) passes byte for byte: it is
+    // anyone's to write, so a `urls.stream` in it must not get signed. No body (a 204 may still
+    // say JSON): nothing to rewrite, and a 204 may not be given one.
+    const rewritable = !("response" in operationTable[id]) && answer.headers.get("content-type")?.includes("json");
+    if (answer.body === null || !rewritable) return passOn(answer);
     const text = await answer.text();
     let json: unknown;
     try {
@@ -119,8 +157,6 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
     } catch {
       return passOn(answer, text);
     }
-    // The public origin, never one taken from request headers (see ProxyOptions.publicOrigin).
-    const base = `${config.publicOrigin ?? url.origin}${prefix}`;
     return passOn(answer, JSON.stringify(await rewrite(json, base)));
   };
 }

@@ -79,8 +79,9 @@ export function createStreamSigner(scope: string, secret: () => string | undefin
       const shared = secret();
       // From a shared secret every instance derives the same key, so a URL one issued is
       // good on all. Only a hash of the secret keys the MAC: a URL reveals nothing of it.
-      const raw =
-        shared === undefined
+      // No secret, or an empty one (`auth: ""`), gets random bytes: a key derived from ""
+      // is one anyone could compute, and so sign URLs this proxy would follow.
+      const raw = !shared
           ? crypto.getRandomValues(new Uint8Array(32))
           : new Uint8Array(
               await crypto.subtle.digest("SHA-256", encoder.encode(`replicate-kit stream URL\n${shared}`)),

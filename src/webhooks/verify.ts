@@ -32,12 +32,16 @@ export interface VerifyWebhookOptions {
 const NAMES = ["webhook-id", "webhook-timestamp", "webhook-signature"] as const;
 
 /** A header's value; one sent several times (a Node array) has its values joined with spaces. */
-function header(headers: WebhookHeaders, name: string): string | null | undefined {
-  const value =
-    headers instanceof Headers
-      ? headers.get(name)
+function header(headers: WebhookHeaders, name: string): string | undefined {
+  // By its get(), not instanceof: a Headers from a polyfill or another realm is not ours.
+  const value: unknown =
+    typeof (headers as Headers).get === "function"
+      ? (headers as Headers).get(name)
       : Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
-  return Array.isArray(value) ? value.join(" ") : value;
+  if (Array.isArray(value)) return value.join(" ");
+  // A record built by hand may hold a number (the timestamp); anything else that is not
+  // text counts as absent, so it fails as a WebhookVerificationError, not a TypeError.
+  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 }
 
 /** A verified delivery: its `webhook-id` (the same on every retry of one delivery), its time, its payload. */
@@ -147,6 +151,16 @@ export async function verifyWebhookRequest<T = WebhookPayload>(
   secret: string | readonly string[],
   options: { toleranceSec?: number } = {},
 ): Promise<T> {
+  if (typeof request?.arrayBuffer !== "function" || typeof request.headers !== "object") {
+    throw new InputError("verifyWebhookRequest(request, secret): request must be the incoming web Request.");
+  }
+  // The usual mistake, `await request.json()` first: say so, not the runtime's "Body is unusable".
+  if (request.bodyUsed) {
+    throw new WebhookVerificationError(
+      "invalid_body",
+      "the request's body was already read. Verify before reading it, or pass the raw text you read to verifyWebhook.",
+    );
+  }
   return verifyWebhook<T>({ body: await request.arrayBuffer(), headers: request.headers, secret, ...options });
 }
 
