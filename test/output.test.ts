@@ -531,6 +531,34 @@ describe("FileOutput", () => {
       expect(body.state).toEqual({ cancelled: true, reason: "no longer needed" });
     });
 
+    // A long-lived signal (an app's shutdown signal) given to many streams must not collect
+    // a listener, and with it a FileOutput, per stream that has ended.
+    test("lets go of the caller's signal when the stream ends, fails or is cancelled", async () => {
+      const controller = new AbortController();
+      const listening = new Set<unknown>();
+      const { signal } = controller;
+      const add = signal.addEventListener.bind(signal);
+      const remove = signal.removeEventListener.bind(signal);
+      signal.addEventListener = ((type: string, fn: EventListener, o?: AddEventListenerOptions) => {
+        listening.add(fn);
+        add(type, fn, o);
+      }) as typeof signal.addEventListener;
+      signal.removeEventListener = ((type: string, fn: EventListener) => {
+        listening.delete(fn);
+        remove(type, fn);
+      }) as typeof signal.removeEventListener;
+      const ended = new FileOutput(DELIVERY, clientDownload(scriptedFetch(new Response("whole"))));
+      expect(await new Response(ended.stream({ signal })).text()).toBe("whole");
+      const failed = new FileOutput(DELIVERY, clientDownload(scriptedFetch(new Response("gone", { status: 404 }))));
+      await expect(new Response(failed.stream({ signal })).text()).rejects.toThrow();
+      const cancelled = new FileOutput(DELIVERY, clientDownload(scriptedFetch(new Response("unread"))));
+      const stream = cancelled.stream({ signal });
+      expect(listening.size).toBe(1);
+      await stream.cancel("no longer needed");
+      expect(listening.size).toBe(0);
+      expect(controller.signal.aborted).toBe(false);
+    });
+
     test("cancelling right away, before any read, fetches nothing", async () => {
       const fetch = scriptedFetch();
       const file = new FileOutput(DELIVERY, clientDownload(fetch));

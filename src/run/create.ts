@@ -9,7 +9,7 @@ import { WEBHOOK_EVENTS, type WebhookEvent } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import type { Prediction } from "../core/types.js";
-import { type FileInputOptions, prepareInput, uploader } from "./file-inputs.js";
+import { type FileInputOptions, readInput, uploader } from "./file-inputs.js";
 import { invalid, isPlainObject } from "./input-check.js";
 import { LOCAL_HTTP } from "./output.js";
 import { type ModelRef, parseRef } from "./refs.js";
@@ -124,6 +124,24 @@ export async function createPrediction(
   ref: ModelRef,
   options: CreatePredictionOptions<object>,
 ): Promise<Prediction> {
+  return createBefore(replicate, ref, options, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * `createPrediction` for a caller with a deadline of its own (`run`): the sync window is
+ * fitted as the create is sent, to end a second before `deadlineMs` less the time the
+ * file inputs took to read and upload (as well as before the client's per-request
+ * deadline), so the create's answer, with the prediction's id, comes back in time.
+ *
+ * @example
+ * const prediction = await createBefore(replicate, "acme/model", { input: { image: blob }, wait: 60 }, 30_000)
+ */
+export async function createBefore(
+  replicate: Replicate,
+  ref: ModelRef,
+  options: CreatePredictionOptions<object>,
+  deadlineMs: number,
+): Promise<Prediction> {
   const { timeoutMs: requestMs } = partsOf(replicate);
   const target = parseRef(ref);
   if (typeof options !== "object" || options === null) {
@@ -133,19 +151,26 @@ export async function createPrediction(
   // A plain object: copyInput would take a file or a Date here as a value, not as fields.
   if (!isPlainObject(input)) throw invalid("input", "be an object of the model's input fields", input);
   checkSignal(signal);
-  // The window must end before the client's per-request deadline, or the answer is cut off.
-  const fit = wait === undefined ? undefined : fitWindow(windowSeconds(wait), requestMs);
-  const header = {
-    ...(fit !== undefined && { Prefer: `wait=${fit}` }),
-    ...(cancelAfter !== undefined && { "Cancel-After": cancelAfterHeader(cancelAfter) }),
-  };
+  const seconds = wait === undefined ? undefined : windowSeconds(wait);
+  const cancel = cancelAfter === undefined ? undefined : cancelAfterHeader(cancelAfter);
   if (webhook !== undefined) checkWebhook(webhook);
   if (events !== undefined) checkEvents(events);
 
+  const started = Date.now();
+  const { files, finish } = await readInput(input, options.files, signal);
   const body = {
-    input: (await prepareInput(input, uploader(replicate), options.files, signal)) as Record<string, unknown>,
+    input: (await finish(uploader(replicate))) as Record<string, unknown>,
     ...(webhook !== undefined && { webhook }),
     ...(events !== undefined && { webhook_events_filter: events }),
+  };
+  // Only files take time before the create (checks alone would flicker the window by a
+  // millisecond); the window must also end before the per-request deadline, or the
+  // answer is cut off.
+  const left = files > 0 ? deadlineMs - (Date.now() - started) : deadlineMs;
+  const fit = seconds === undefined ? undefined : fitWindow(seconds, requestMs, left);
+  const header = {
+    ...(fit !== undefined && { Prefer: `wait=${fit}` }),
+    ...(cancel !== undefined && { "Cancel-After": cancel }),
   };
   const call = signal ? { signal } : {};
   if (target.kind === "version") {

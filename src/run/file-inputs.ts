@@ -105,6 +105,25 @@ export async function prepareInput<T>(
   options: FileInputOptions = {},
   signal?: AbortSignal,
 ): Promise<T> {
+  return (await readInput(input, options, signal)).finish(upload);
+}
+
+/**
+ * The half of {@link prepareInput} that sends nothing: the options and the input checked
+ * and every stream read, or an InputError. It resolves to the count of files found and
+ * the other half, `finish`, which uploads (or inlines) them and resolves to the copy.
+ * For a caller with other requests to make first (`train`), so that a bad input is
+ * refused before any of them, or one that needs to know whether time went on files.
+ *
+ * @example
+ * const { finish } = await readInput({ zip: fs.createReadStream("data.zip") }) // InputError here, before any request
+ * const input = await finish(uploader(replicate))
+ */
+export async function readInput<T>(
+  input: T,
+  options: FileInputOptions = {},
+  signal?: AbortSignal,
+): Promise<{ files: number; finish: (upload: Upload) => Promise<T> }> {
   const { strategy = "default", maxDataUriBytes = 1_048_576, concurrency = 4 } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw invalid("files.concurrency", "be a whole number ≥ 1", concurrency);
@@ -123,34 +142,36 @@ export async function prepareInput<T>(
   });
   const files = [...found];
 
-  const convert = async ({ blob, name }: { blob: Blob; name: string }): Promise<string> => {
-    const small = blob.size <= maxDataUriBytes;
-    if (strategy === "data-uri") {
-      if (!small) {
-        throw new InputError(
-          `A ${blob.size}-byte file is over the ${maxDataUriBytes}-byte limit for data URIs; use the "upload" strategy.`,
-        );
-      }
-    } else {
-      try {
-        return await upload(blob, name, signal);
-      } catch (error) {
-        // Only when the upload provably never left: a file the server may have stored is not sent twice.
-        const unsent = isConnectionError(error) && provablyNotSent(error.cause); // by name: see wait.ts
-        if (strategy === "upload" || !small || !unsent) throw error;
-      }
-    }
-    return toDataUri(blob);
-  };
-
   // Every stream is read before the first upload starts: a bad chunk in the last one
   // must not leave the others uploaded (and stored) for nothing.
   await pool(files, concurrency, async ([value, file]) => {
-    file.read = await readFile(value, file.path, signal);
+    const read = await readFile(value, file.path, signal);
+    if (strategy === "data-uri" && read.blob.size > maxDataUriBytes) {
+      throw new InputError(
+        `A ${read.blob.size}-byte file is over the ${maxDataUriBytes}-byte limit for data URIs; use the "upload" strategy.`,
+      );
+    }
+    file.read = read;
   });
-  await pool(files, concurrency, async ([, { read, places }]) => {
-    const url = await convert(read as { blob: Blob; name: string });
-    for (const set of places) set(url);
-  });
-  return copy.value as T;
+
+  const finish = async (upload: Upload) => {
+    const convert = async ({ blob, name }: { blob: Blob; name: string }): Promise<string> => {
+      if (strategy !== "data-uri") {
+        try {
+          return await upload(blob, name, signal);
+        } catch (error) {
+          // Only when the upload provably never left: a file the server may have stored is not sent twice.
+          const unsent = isConnectionError(error) && provablyNotSent(error.cause); // by name: see wait.ts
+          if (strategy === "upload" || blob.size > maxDataUriBytes || !unsent) throw error;
+        }
+      }
+      return toDataUri(blob);
+    };
+    await pool(files, concurrency, async ([, { read, places }]) => {
+      const url = await convert(read as { blob: Blob; name: string });
+      for (const set of places) set(url);
+    });
+    return copy.value as T;
+  };
+  return { files: files.length, finish };
 }

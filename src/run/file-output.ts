@@ -5,7 +5,7 @@
  */
 import { strictFetch } from "../core/methods.js";
 import { resolveRetry } from "../core/retry.js";
-import { whenAborted } from "../core/signals.js";
+import { abortable, whenAborted } from "../core/signals.js";
 import { createTransport, type Send } from "../core/transport.js";
 
 /** How a {@link FileOutput} downloads: a Request in, a 2xx Response out (or an ApiError). */
@@ -78,6 +78,8 @@ export class FileOutput {
   readonly url: string;
   #download: Download;
   #blob: Promise<Blob> | undefined;
+  /** The signal of the read that started the download in `#blob`. */
+  #by: AbortSignal | undefined;
 
   constructor(url: string, download: Download = plainDownload) {
     this.url = url;
@@ -91,9 +93,20 @@ export class FileOutput {
 
   /** The whole file. Downloaded on the first call, then reused. */
   blob(options: { signal?: AbortSignal } = {}): Promise<Blob> {
-    if (this.#blob) return this.#blob;
-    const pending = this.#fetch(options.signal).then((r) => r.blob());
+    const { signal } = options;
+    const shared = this.#blob;
+    if (shared) {
+      const by = this.#by;
+      // A read that joins another's download waits under its own signal; when the other
+      // read's abort stopped that download, this one (not aborted) downloads again.
+      return abortable(shared, signal).catch((error: unknown) => {
+        if (by?.aborted && !signal?.aborted) return this.blob(options);
+        throw error;
+      });
+    }
+    const pending = this.#fetch(signal).then((r) => r.blob());
     this.#blob = pending;
+    this.#by = signal;
     // A failed download is not cached (unless a newer read has replaced it): the next call tries again.
     pending.catch(() => {
       if (this.#blob === pending) this.#blob = undefined;
@@ -122,24 +135,34 @@ export class FileOutput {
     // Our own controller, so cancelling the stream aborts a download still on its way.
     const controller = new AbortController();
     const { signal } = controller;
-    whenAborted(options.signal, () => controller.abort(options.signal?.reason));
+    // Let go of the caller's signal when the stream ends: a long-lived one (an app's
+    // shutdown signal) would otherwise keep every file ever streamed alive through it.
+    const unlisten = whenAborted(options.signal, () => controller.abort(options.signal?.reason));
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     return new ReadableStream<Uint8Array>(
       {
         pull: async (sink) => {
-          reader ??= (
-            (this.#blob ? new Response(await this.#blob) : await this.#fetch(signal)).body ?? new Blob().stream()
-          ).getReader();
-          if (signal.aborted) {
-            // Stopped while the file was on its way: let go of it, and end the stream with the reason.
-            await reader.cancel(signal.reason);
-            throw signal.reason;
+          try {
+            reader ??= (
+              (this.#blob ? new Response(await this.blob({ signal })) : await this.#fetch(signal)).body ??
+              new Blob().stream()
+            ).getReader();
+            if (signal.aborted) {
+              // Stopped while the file was on its way: let go of it, and end the stream with the reason.
+              await reader.cancel(signal.reason);
+              throw signal.reason;
+            }
+            const { done, value } = await reader.read();
+            if (!done) return sink.enqueue(value);
+            unlisten();
+            sink.close();
+          } catch (error) {
+            unlisten();
+            throw error;
           }
-          const { done, value } = await reader.read();
-          if (done) sink.close();
-          else sink.enqueue(value);
         },
         cancel: async (reason) => {
+          unlisten();
           controller.abort(reason);
           await reader?.cancel(reason);
         },

@@ -9,7 +9,7 @@ import { InputError, PredictionError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import { abortable, deadline } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
-import { type CreatePredictionOptions, createPrediction, fitWindow, windowSeconds } from "./create.js";
+import { type CreatePredictionOptions, createBefore, windowSeconds } from "./create.js";
 import { downloader } from "./file-output.js";
 import { registeredOutput } from "./model-outputs.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
@@ -121,7 +121,7 @@ export function run<
 ): Promise<RunResult<Output, Ref, Schema, Raw>>;
 // Input as in createPrediction's implementation: any object.
 export async function run(replicate: Replicate, ref: ModelRef, options: RunOptions<object>): Promise<unknown> {
-  const { send, timeoutMs: requestMs } = partsOf(replicate);
+  const { send } = partsOf(replicate);
   if (typeof options !== "object" || options === null) {
     throw new InputError("Expected options with the model's input as the third argument: { input: { ... } }.");
   }
@@ -133,13 +133,14 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
   const limitMs = timeoutMs ?? PREDICTION_TIMEOUT_MS;
   // With onProgress, a short window: the progress shows while polling, not all at the end.
   const asked = options.wait === undefined ? (options.onProgress ? 1 : 60) : windowSeconds(options.wait);
-  // The window ends before the run's deadline and the client's per-request one, so the
-  // prediction's id always comes back in time; with no room, no window at all.
-  const wait = fitWindow(asked, limitMs, requestMs);
   const d = deadline(signal, limitMs);
   let last: Prediction | undefined;
   try {
-    last = await createPrediction(replicate, ref, { ...options, wait, signal: d.signal } as CreatePredictionOptions);
+    // The window ends before the run's deadline (less the time its files took) and the
+    // client's per-request one, so the prediction's id always comes back in time; with no
+    // room, no window at all.
+    const create = { ...options, wait: asked, signal: d.signal } as CreatePredictionOptions;
+    last = await createBefore(replicate, ref, create, limitMs);
     const refresh = predictionRefresh(replicate);
     const done = await waitFor(last, refresh, { ...options, timeoutMs: Number.POSITIVE_INFINITY, signal: d.signal });
     if (done.status !== "succeeded") throw new PredictionError(done);

@@ -7,7 +7,7 @@
  * last event id alone, and the events parsed from each piece of the body go into one
  * array that is reused.
  */
-import { abortReason, sleep } from "../core/signals.js";
+import { abortReason, sleep, whenAborted } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
 import type { Download } from "../run/file-output.js";
 import type { WaitOptions } from "../run/wait.js";
@@ -92,6 +92,9 @@ export async function* sseBatches(
       // Releases the connection now, not when it is collected: on the idle watchdog, at
       // the end, on an early exit or an error.
       const release = () => reader.cancel().catch(() => {});
+      // An abort lets go at once: a custom fetch's body need not follow the request's
+      // signal, and a stalled read would otherwise wait for the idle watchdog.
+      const unlisten = whenAborted(signal, () => void release());
       const parser = createSseParser(handlers);
       replaying = !!lastId; // an id is had only from an earlier connection
       // The idle watchdog: one timer per idle period, not one per chunk. When it fires it
@@ -112,6 +115,8 @@ export async function* sseBatches(
             if (signal.aborted) throw error;
             break; // a network error while reading: the connection dropped
           }
+          // Released by an abort, the read ends as if the body had: that is no drop to resume.
+          if (signal.aborted) throw abortReason(signal);
           if (chunk.done) break;
           chunks++;
           // Parsed 4 KB at a time, so the batch alive when the garbage collector runs is
@@ -130,6 +135,7 @@ export async function* sseBatches(
         }
       } finally {
         clearTimeout(watchdog);
+        unlisten();
         await release();
       }
     }

@@ -4,6 +4,7 @@
  * reports into output (and logs) events, from where the stream left off.
  */
 import { PredictionError } from "../core/errors.js";
+import { whenAborted } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
 import { waitFor } from "../run/wait.js";
 import type { StreamContext } from "./connection.js";
@@ -28,8 +29,8 @@ export async function* pollEvents(
   let wake = () => {};
   let settled = false;
   const stop = new AbortController();
-  const onAbort = () => stop.abort(signal.reason);
-  signal.addEventListener("abort", onAbort);
+  // At once when the signal has already aborted (a caller's signal aborted before the call).
+  const unlisten = whenAborted(signal, () => stop.abort(signal.reason));
   const finished = waitFor(prediction, ctx.refresh, {
     timeoutMs: Infinity, // the stream's own deadline is on the signal
     signal: stop.signal,
@@ -50,7 +51,7 @@ export async function* pollEvents(
       else await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
-    signal.removeEventListener("abort", onAbort);
+    unlisten();
     stop.abort(); // the consumer stopped (or we are done): no more polls
   }
   const final = await finished;

@@ -12,7 +12,7 @@ import { partsOf } from "../core/parts.js";
 import { deadline } from "../core/signals.js";
 import type { Training } from "../core/types.js";
 import { checkEvents, checkWebhook } from "../run/create.js";
-import { type FileInputOptions, prepareInput, uploader } from "../run/file-inputs.js";
+import { type FileInputOptions, readInput, uploader } from "../run/file-inputs.js";
 import { parseRef } from "../run/refs.js";
 import { CLEANUP_GRACE_MS, stopped } from "../run/stop.js";
 import { checkInterval, type Refresh, type WaitOptions, waitFor } from "../run/wait.js";
@@ -156,6 +156,9 @@ export async function startTraining(replicate: Replicate, options: TrainOptions)
   const { trainer, dest } = check(options);
   const { signal } = options;
   const call = signal ? { signal } : {};
+  // The input is checked (and its streams read) first: a bad one is refused before the
+  // lookups, and before a destination is created for a training that cannot start.
+  const { finish } = await readInput(options.input, options.files, signal);
   let version = trainer.kind === "version" ? trainer.version : undefined;
   if (!version) {
     const model = await replicate.models.get({ model_owner: trainer.owner, model_name: trainer.name }, call);
@@ -165,7 +168,7 @@ export async function startTraining(replicate: Replicate, options: TrainOptions)
   await ensureDestination(replicate, dest.owner, dest.name, options, signal);
   const body = {
     destination: `${dest.owner}/${dest.name}`,
-    input: await prepareInput(options.input, uploader(replicate), options.files, signal),
+    input: await finish(uploader(replicate)),
     ...(options.webhook !== undefined && { webhook: options.webhook }),
     ...(options.webhookEventsFilter !== undefined && { webhook_events_filter: options.webhookEventsFilter }),
   };
