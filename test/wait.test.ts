@@ -13,7 +13,7 @@ import {
   TimeoutError,
   wait,
 } from "../src/index.js";
-import { hang, json, type ScriptedFetch, type Step, scriptedFetch } from "./support/fake-fetch.js";
+import { calls, hang, json, refused, type ScriptedFetch, type Step, scriptedFetch } from "./support/fake-fetch.js";
 import { prediction } from "./support/fixtures.js";
 
 const URL_P1 = "https://api.replicate.com/v1/predictions/p1";
@@ -272,6 +272,49 @@ describe("errors", () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(404);
     expect(fetch.calls).toHaveLength(2);
+  });
+
+  // A poll is a GET: after the transport's own retries, a bad minute at Replicate must not
+  // drop a prediction already paid for. The loop polls on at its interval; the deadline decides.
+  it("a 5xx, a 408 or a lost connection while polling: polling goes on at the next interval", async () => {
+    vi.useFakeTimers();
+    const times: number[] = [];
+    const start = Date.now();
+    const fetch = scriptedFetch(
+      ...timed(
+        times,
+        start,
+        json(200, pred("processing")),
+        json(502, { detail: "bad gateway" }),
+        refused(),
+        json(408, { detail: "request timeout" }),
+        json(503, { detail: "unavailable" }, { "retry-after": "4" }),
+        json(200, pred("succeeded", { output: "ok" })),
+      ),
+    );
+    const result = wait(client(fetch), "p1");
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await result).toMatchObject({ id: "p1", status: "succeeded", output: "ok" });
+    // 500 ms growing 1.5× per poll, as without errors; the 503's Retry-After is honoured.
+    expect(times).toEqual([0, 500, 1250, 2375, 4062, 8062]);
+    expect(calls(fetch)).toEqual(Array(6).fill(`GET ${URL_P1}`));
+  });
+
+  it("a 5xx that lasts past the deadline: TimeoutError carrying the prediction, no poll after", async () => {
+    vi.useFakeTimers();
+    const fetch = scriptedFetch(
+      json(200, pred("processing", { logs: "half" })),
+      ...Array.from({ length: 20 }, () => json(500, { detail: "down" })),
+    );
+    const result = wait(client(fetch), "p1", { timeoutMs: 3000 }).catch((e) => e);
+    await vi.advanceTimersByTimeAsync(3000);
+    const error = await result;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.prediction).toMatchObject({ id: "p1", status: "processing", logs: "half" });
+    const polls = fetch.calls.length;
+    expect(polls).toBe(4); // at 0, 500, 1250, 2375
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetch.calls).toHaveLength(polls);
   });
 
   it("timeoutMs: TimeoutError carrying the prediction as last seen", async () => {

@@ -1,13 +1,14 @@
 /**
  * The one waiting loop, for predictions and trainings alike: polls until a terminal
- * status, within one deadline, abortable, reporting each change once.
+ * status, within one deadline, abortable, reporting each change once, and polling on
+ * through Replicate's passing failures.
  */
 
 import { checkCallback, checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import { TERMINAL } from "../core/domain.js";
 import { InputError, type JobSnapshot } from "../core/errors.js";
-import { isApiError } from "../core/guards.js";
+import { isApiError, isConnectionError, isTimeoutError } from "../core/guards.js";
 import { partsOf } from "../core/parts.js";
 import { deadline, sleep } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
@@ -83,9 +84,22 @@ export function checkInterval(interval: unknown): Required<PollInterval> {
 }
 
 /**
+ * Whether a failed poll is Replicate's passing trouble rather than the job's end: a 429,
+ * a 408 or 5xx, a connection lost, a request over its own deadline. The transport has
+ * already retried it; a poll is a GET, safe to send again, so the loop goes on and its
+ * deadline decides, and the job already paid for is not dropped over a bad minute. By
+ * name, not instanceof: the client may come from another copy of the package.
+ */
+const passing = (error: unknown): boolean =>
+  isApiError(error)
+    ? error.status === 429 || error.status === 408 || error.status >= 500
+    : isConnectionError(error) || isTimeoutError(error);
+
+/**
  * Poll `job` with `refresh` until its status is terminal, and resolve to it. Unknown
  * statuses keep the loop going. A 429 waits as long as the server asked (at least
- * {@link MIN_POLL_MS}) and goes on. `defaultTimeoutMs` applies when the caller gave none.
+ * {@link MIN_POLL_MS}) and goes on; so does a 5xx or a lost connection, at the next
+ * interval. `defaultTimeoutMs` applies when the caller gave none.
  *
  * @example
  * const done = await waitFor(prediction, (id, signal) => replicate.predictions.get({ prediction_id: id }, { signal }))
@@ -134,11 +148,10 @@ export async function waitFor<T extends JobSnapshot>(
       try {
         last = await refresh(id, d.signal);
       } catch (error) {
-        // By name, not instanceof: the client may come from another copy of the package.
-        if (!(isApiError(error) && error.status === 429) || d.signal.aborted) throw error;
+        if (d.signal.aborted || !passing(error)) throw error;
         // As long as the server asked, never less than the floor (a `Retry-After: 0`
         // would otherwise poll in a tight loop); the deadline ends an absurd ask.
-        pause = Math.max(MIN_POLL_MS, error.retryAfterMs ?? next);
+        pause = Math.max(MIN_POLL_MS, (isApiError(error) ? error.retryAfterMs : undefined) ?? step());
         continue;
       }
       report(last);
