@@ -37,13 +37,13 @@ const rows = [
   [
     "client + one operation",
     `import { createReplicate } from ${main};\nglobalThis.keep = createReplicate().predictions.get;`,
-    6.8 * KB,
+    6.9 * KB,
     5 * KB,
   ],
   [
     "typical: client + run + stream + verifyWebhook",
     app("createReplicate", "run", "stream", "verifyWebhook"),
-    15.8 * KB,
+    16.1 * KB,
     10 * KB,
   ],
   ["verifyWebhook alone", app("verifyWebhook"), 1.5 * KB],

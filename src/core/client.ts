@@ -3,7 +3,7 @@
  * transport and the generated operations.
  */
 import { createAdaptiveLimiter } from "./adaptive.js";
-import { checkTimeout } from "./checks.js";
+import { checkTimeout, mustBe } from "./checks.js";
 import { DEFAULT_BASE_URL } from "./domain.js";
 import { readEnv } from "./env.js";
 import { InputError } from "./errors.js";
@@ -114,10 +114,11 @@ function resolveBaseUrl(baseUrl: string): string {
       `baseUrl must be an absolute http(s) URL${location ? " or a path" : ""}, got "${url?.protocol ?? baseUrl}".`,
     );
   }
-  // Paths are appended to it, which a query or fragment would swallow. Not quoted: a
-  // query may hold a key.
-  if (/[?#]/.test(url.href)) {
-    throw new InputError("baseUrl cannot have a query (?...) or a fragment (#...); send a gateway key in `headers`.");
+  // Paths are appended to it, which a query or fragment would swallow; and a user:password@
+  // would be quoted in every error (fetch refuses such URLs anyway). Not quoted: either may
+  // hold a key.
+  if (/[?#]/.test(url.href) || url.username + url.password) {
+    throw new InputError("baseUrl cannot have a user@, a query (?...) or a fragment (#...); send a key in `headers`.");
   }
   return url.href.replace(/\/+$/, "");
 }
@@ -132,6 +133,8 @@ function resolveBaseUrl(baseUrl: string): string {
  * const prediction = await replicate.predictions.get({ prediction_id: "gm3qorzdhgbfurvjtvhg6dckhu" })
  */
 export function createReplicate(options: ReplicateOptions = {}): Replicate {
+  // A token passed as it is (`createReplicate(token)`) would otherwise be ignored, silently.
+  if (typeof options !== "object" || options === null) throw mustBe("options", "an object like { auth }", options);
   const { auth: given, fetch, limiter, headers, timeoutMs = 120_000 } = options;
   const baseUrl = resolveBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   checkTimeout("timeoutMs", timeoutMs);

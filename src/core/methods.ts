@@ -62,14 +62,20 @@ export function strictFetch(send: Send, options: SendOptions): (request: Request
   };
 }
 
-/** The ApiError for a non-2xx answer to `request`, carrying the exact body. */
+/**
+ * The ApiError for a non-2xx answer to `request`, carrying the exact body; but for the
+ * credential the request went with (the transport put it in `request.headers`), should a
+ * server or gateway echo it back: an error is logged, and must never show the token.
+ */
 async function apiError(request: RequestParts, response: Response): Promise<ApiError> {
+  const secret = request.headers.authorization?.replace(/^\S+ /, "");
+  const body = await response.text();
   return new ApiError({
     status: response.status,
     method: request.method,
     url: request.url,
     headers: response.headers,
-    body: await response.text(),
+    body: secret ? body.replaceAll(secret, "[token]") : body,
     retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
   });
 }
@@ -91,7 +97,8 @@ export function createOperations(send: Send, baseUrl: string) {
    * await replicate.request("predictions.get", { prediction_id: "ufawqhfynnddngldkgtslldrkq" })
    */
   function request<Id extends OperationId>(id: Id, ...args: Parameters<OperationMethod<Id>>): OperationReturn<Id>;
-  function request(id: string, params?: unknown, options: RequestOptions = {}): Promise<unknown> {
+  function request(id: string, params?: unknown, options?: RequestOptions | null): Promise<unknown> {
+    options ??= {}; // null too: a JavaScript caller's placeholder
     const spec: OperationSpec | undefined = Object.hasOwn(operationTable, id)
       ? operationTable[id as OperationId]
       : undefined;

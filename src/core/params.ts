@@ -65,6 +65,14 @@ export function toWire(id: string, spec: OperationSpec, params: unknown): WirePa
     values[name] = value;
   }
   const missing = (name: string) => refuse(`"${name}" is required.`);
+  // A lone UTF-16 surrogate cannot be encoded: a clear error rather than a URIError.
+  const encode = (name: string, value: string) => {
+    try {
+      return encodeURIComponent(value);
+    } catch {
+      return refuse(`"${name}" has a lone UTF-16 surrogate, which a URL cannot carry.`);
+    }
+  };
 
   // Each path value is encoded whole: a `/` in a value stays inside it.
   let target = path.replace(PLACEHOLDER, (_, name: string) => {
@@ -82,14 +90,14 @@ export function toWire(id: string, spec: OperationSpec, params: unknown): WirePa
     // request to another endpoint: `versions/..` deletes the model, not a version.
     if (/^(\.|%2e){1,2}$/i.test(value as string))
       refuse(`path parameter "${name}" cannot be ${JSON.stringify(value)}.`);
-    return encodeURIComponent(value as string);
+    return encode(name, value as string);
   });
   for (const name of spec.required ?? []) if (values[name] == null) missing(name);
   let sep = "?";
   for (const name of query) {
     if (!(name in values)) continue;
     for (const item of [values[name]].flat()) {
-      target += `${sep}${encodeURIComponent(name)}=${encodeURIComponent(String(item))}`;
+      target += `${sep}${name}=${encode(name, String(item))}`;
       sep = "&";
     }
   }

@@ -129,7 +129,8 @@ export interface Spent {
  * A `Retry-After` is waited with jitter, between it and half as long again (never over
  * `maxDelayMs`): never sooner than the server asked, and calls refused in the same
  * instant (a burst's worth) do not all come back in the same instant either. Without one,
- * or with 0 (which would make a rate-limited loop spin), the backoff applies.
+ * the backoff applies; and with less than a second (0, "0.001", under the RFC's shortest
+ * delay-seconds, 1), the longer of it and the backoff: such a loop of 429s would spin.
  *
  * @example
  * retryWait("POST", 429, "1", { tries: 0, limited: 0 }, resolveRetry(undefined), true) // 1000 to 1500
@@ -145,9 +146,10 @@ export function retryWait(
 ): number | undefined {
   const endless = status === 429 && policy.untilDeadline && bounded;
   if ((!endless && spent.tries >= policy.retries) || !shouldRetry(method, { status })) return undefined;
-  const asked = parseRetryAfter(retryAfter);
+  const asked = parseRetryAfter(retryAfter) ?? 0;
   // Asked to wait longer than allowed: hand the answer back; the caller's ApiError carries it.
-  if (asked !== undefined && asked > policy.maxDelayMs) return undefined;
+  if (asked > policy.maxDelayMs) return undefined;
   const n = endless ? spent.limited++ : spent.tries++;
-  return asked ? Math.min(policy.maxDelayMs, asked * (1 + random() / 2)) : backoffMs(n, policy, random);
+  if (asked >= 1000) return Math.min(policy.maxDelayMs, asked * (1 + random() / 2));
+  return Math.max(asked, backoffMs(n, policy, random));
 }

@@ -10,7 +10,7 @@ import type { Release } from "./limiter.js";
 import { afterRedirect, isRedirect, mayFollowBlind } from "./redirects.js";
 import { buffered } from "./responses.js";
 import { backoffMs, type ResolvedRetry, retryWait, shouldRetry } from "./retry.js";
-import { abortReason, type Deadline, deadline, sleep } from "./signals.js";
+import { abortable, abortReason, type Deadline, deadline, sleep } from "./signals.js";
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: Request) => Promise<Response>;
@@ -50,7 +50,8 @@ export interface SendOptions {
    * (responses.ts), passed by `strictFetch` and the openapi-fetch client. Passed rather
    * than imported here, so an app that only calls operations (all buffered) does not
    * bundle it. Without it, a body with a deadline over it is read whole, as with `buffer`:
-   * no body ever outlives its deadline unwatched.
+   * no body ever outlives its deadline unwatched. With `openEnded` it holds the body under
+   * the caller's signal alone.
    */
   hold?: ((response: Response, d: Deadline, reason: () => unknown) => Response) | undefined;
   /**
@@ -126,8 +127,12 @@ export function createTransport(config: TransportConfig): Send {
       if (auth) why = why.replaceAll(auth, "[token]");
       throw new ConnectionError(`${method} ${url} failed: ${why}`, { cause: error });
     };
-    // Let an unwanted body go (a redirect's, or one before a retry), freeing the connection.
-    const drop = (response: Response) => response.body?.cancel().catch(() => {});
+    // Let an unwanted body go (a redirect's, or one before a retry), freeing the connection;
+    // not awaited, as a custom fetch's body may never settle its cancel.
+    const drop = (response: Response) => void response.body?.cancel().catch(() => {});
+    const custom = config.fetch;
+    // A custom fetch need not honour the signal (the platform's does): wait for it no longer.
+    const until = <T>(promise: Promise<T>) => (custom ? abortable(promise, signal) : promise);
     // Whether the deadline went on with an unread body, which disposes it when done.
     let handedOn = false;
 
@@ -156,12 +161,11 @@ export function createTransport(config: TransportConfig): Send {
           // fetch is promised a Request.
           // A custom fetch is called on its own, not as `config.fetch(...)`: workerd's fetch
           // refuses any `this` but the global ("Illegal invocation").
-          const custom = config.fetch;
-          response = await (custom ? custom(new Request(url, init)) : globalThis.fetch(url, init));
+          response = await until(custom ? custom(new Request(url, init)) : globalThis.fetch(url, init));
           status = response.status;
           // A redirect's body is not wanted: it is let go below, before the next hop.
           redirected = byHand && isRedirect(status);
-          if (buffer && !redirected) response = await buffered(response);
+          if (buffer && !redirected) response = await until(buffered(response));
         } catch (error) {
           release?.(); // no answer to learn from; and the slot is not held through the backoff
           release = undefined;
@@ -174,7 +178,7 @@ export function createTransport(config: TransportConfig): Send {
         const location = redirected ? response.headers.get("location") : null;
         // A 3xx without a Location is an answer, as fetch treats it; status 0 hides its Location.
         if (redirected && (location !== null || status === 0)) {
-          await drop(response);
+          drop(response);
           ({ url, method, headers, body } = afterRedirect({ url, method, headers, body }, status, location, ++hops));
           blind ||= location === null;
           continue;
@@ -182,18 +186,16 @@ export function createTransport(config: TransportConfig): Send {
         if (response.ok) break;
         const wait = retryWait(method, status, response.headers.get("retry-after"), spent, retry, bounded);
         if (wait === undefined) break;
-        await drop(response); // free the connection before sleeping
+        drop(response); // free the connection before sleeping
         await sleep(wait, signal).catch(fail);
       }
-      // An unread body stays under the deadline, unless it is open-ended (a stream), when
-      // only the caller's signal still applies.
+      // An unread body stays under the deadline, unless it is open-ended (a stream): then
+      // only the caller's signal, which `hold` lets go of when the body ends (else each
+      // stream connection left a listener on it).
       if (buffer || !bounded) return response;
       handedOn = true;
-      if (openEnded) {
-        d.dispose(false);
-        return response;
-      }
-      return (hold as NonNullable<typeof hold>)(response, d, reason);
+      if (openEnded) d.dispose(false);
+      return hold ? hold(response, d, reason) : response;
     } finally {
       if (!handedOn) d.dispose();
     }

@@ -82,10 +82,8 @@ export function createStreamSigner(scope: string, secret: () => string | undefin
       // No secret, or an empty one (`auth: ""`), gets random bytes: a key derived from ""
       // is one anyone could compute, and so sign URLs this proxy would follow.
       const raw = !shared
-          ? crypto.getRandomValues(new Uint8Array(32))
-          : new Uint8Array(
-              await crypto.subtle.digest("SHA-256", encoder.encode(`replicate-kit stream URL\n${shared}`)),
-            );
+        ? crypto.getRandomValues(new Uint8Array(32))
+        : new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(`replicate-kit stream URL\n${shared}`)));
       return crypto.subtle.importKey("raw", raw, HMAC, false, ["sign", "verify"]);
     })();
     return key;
