@@ -6,6 +6,7 @@ import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
+  ApiError,
   createReplicate,
   FileOutput,
   isAbortError,
@@ -81,6 +82,15 @@ describe("creating and polling", () => {
     on("POST", CREATE, [201, pred("p1", "succeeded", { output: ["a", 1] })]);
     await expect(run(replicate, "acme/model", { input: {}, interval: FAST })).resolves.toEqual(["a", 1]);
     expect(lines()).toEqual([`POST ${CREATE}`]);
+  });
+
+  // The prediction exists and is billed: an error that ends the run must still name it.
+  it("an error that ends polling (a 404) carries the prediction as last seen", async () => {
+    const fetch = scriptedFetch(json(201, pred("p1", "processing", { logs: "step 1" })), json(404, { detail: "gone" }));
+    const error = await failed(run(scripted(fetch), "acme/model", { input: {}, interval: FAST }));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 404, prediction: { id: "p1", status: "processing", logs: "step 1" } });
+    expect(calls(fetch)).toEqual([`POST ${URL_CREATE}`, `GET ${URL_P1}`]);
   });
 
   it("keeps waiting through an unknown status", async () => {

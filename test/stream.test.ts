@@ -365,6 +365,8 @@ describe("opening the stream", () => {
     expect(error?.status).toBe(404);
     expect(error?.url).toBe(`${sse.origin}${STREAM}`);
     expect(error?.message).toContain("stream not found");
+    // The prediction it was streaming comes with the error, to poll or cancel it.
+    expect(error?.prediction).toMatchObject({ id: "p1", status: "processing" });
     expect(sse.hits).toHaveLength(1);
     expect(api.hits).toHaveLength(0);
   });
@@ -376,6 +378,7 @@ describe("opening the stream", () => {
     expect(error).toBeInstanceOf(ReplicateError);
     expect(error).not.toBeInstanceOf(ApiError);
     expect(error?.message).toContain("application/json");
+    expect(error?.prediction?.id).toBe("p1");
     expect(sse.hits).toHaveLength(1);
     expect(api.hits).toHaveLength(0);
   });

@@ -458,6 +458,8 @@ describe("the trained version", () => {
     expect(error).toBeInstanceOf(ReplicateError);
     expect(error).not.toBeInstanceOf(PredictionError);
     expect(error.message).toContain("t1");
+    // The training comes with it, as it ended: its weights are not lost with the error.
+    expect(error.prediction).toMatchObject({ id: "t1", status: "succeeded", output: { weights: "https://x/w" } });
     // Nothing is canceled for a training that succeeded.
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(lines()).toEqual([`GET ${DEST}`, `POST ${CREATE}`, `GET ${GET_T1}`]);

@@ -271,6 +271,8 @@ describe("errors", () => {
     const error = await result;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(404);
+    // What was last seen comes with it, so the caller still has the job.
+    expect(error.prediction).toMatchObject({ id: "p1", status: "processing" });
     expect(fetch.calls).toHaveLength(2);
   });
 

@@ -15,6 +15,12 @@
  */
 export class ReplicateError extends Error {
   override name: string = "ReplicateError";
+  /**
+   * The prediction (or training) as last seen, on any error `run`, `stream`, `train` or
+   * `wait` rejects with after the job exists: a job already billed is never lost with
+   * the error. Undefined on errors of a single request.
+   */
+  declare readonly prediction?: JobSnapshot | undefined;
 }
 
 /** A problem+json `invalid_fields` entry, as Replicate sends it. */

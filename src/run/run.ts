@@ -15,7 +15,7 @@ import { registeredOutput } from "./model-outputs.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
 import { type ModelRef, VERSION_ID } from "./refs.js";
 import type { FromRegistry, ModelInput, RunFlags, RunResult } from "./registry.js";
-import { CLEANUP_GRACE_MS, stopped } from "./stop.js";
+import { CLEANUP_GRACE_MS, stopped, withJob } from "./stop.js";
 import { checkInterval, PREDICTION_TIMEOUT_MS, predictionRefresh, type WaitOptions, waitFor } from "./wait.js";
 
 /**
@@ -143,6 +143,7 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
     last = await createBefore(replicate, ref, create, limitMs);
     const refresh = predictionRefresh(replicate);
     const done = await waitFor(last, refresh, { ...options, timeoutMs: Number.POSITIVE_INFINITY, signal: d.signal });
+    last = done; // what an error from here on carries
     if (done.status !== "succeeded") throw new PredictionError(done);
     if (options.raw) return done.output;
     // A registered shape is the generated types' promise: used unless `outputSchema: false`,
@@ -156,7 +157,7 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
     const download = downloader(send);
     return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root });
   } catch (error) {
-    if (!d.signal?.aborted) throw error;
+    if (!d.signal?.aborted) throw withJob(error, last);
     const cancel = options.cancelOnAbort !== false && cancelPrediction(replicate);
     throw await stopped({ what: "run", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
   } finally {

@@ -5,6 +5,7 @@
  */
 import { TERMINAL } from "../core/domain.js";
 import { AbortError, type JobSnapshot, TimeoutError } from "../core/errors.js";
+import { isReplicateError } from "../core/guards.js";
 import type { Deadline } from "../core/signals.js";
 
 /** How a stopped job is reported. */
@@ -25,6 +26,19 @@ export interface Stop {
   limitMs: number;
   /** Not read: an abort's cause is the reason on `deadline`'s signal, which is the caller's. */
   signal?: AbortSignal | undefined;
+}
+
+/**
+ * `error`, carrying `job` as its `prediction` if it is one of ours that does not carry
+ * one already (an ApiError, a ConnectionError while polling, say): what `run`, `stream`,
+ * `train` and `wait` reject with once the job exists, so its id is never lost.
+ *
+ * @example
+ * if (!d.signal.aborted) throw withJob(error, last)
+ */
+export function withJob(error: unknown, job: JobSnapshot | undefined): unknown {
+  if (job && isReplicateError(error) && !error.prediction) Object.assign(error, { prediction: job });
+  return error;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { Prediction } from "../core/types.js";
 import { typeName } from "./file-values.js";
 import { invalid } from "./input-check.js";
 import { type Progress, parseProgress } from "./progress.js";
-import { halt } from "./stop.js";
+import { halt, withJob } from "./stop.js";
 
 /** How often to poll: from `initialMs`, times `factor` after each poll, at most `maxMs`. */
 export interface PollInterval {
@@ -159,7 +159,9 @@ export async function waitFor<T extends JobSnapshot>(
     }
     return last;
   } catch (error) {
-    throw d.signal.aborted ? halt(d, `wait for ${id}`, "", timeoutMs, options.timeoutMs === undefined, last) : error;
+    throw d.signal.aborted
+      ? halt(d, `wait for ${id}`, "", timeoutMs, options.timeoutMs === undefined, last)
+      : withJob(error, last);
   } finally {
     d.dispose();
   }

@@ -17,7 +17,7 @@ import { downloader } from "../run/file-output.js";
 import type { ModelRef } from "../run/refs.js";
 import type { ModelInput, ModelStreamOutput } from "../run/registry.js";
 import { cancelPrediction } from "../run/run.js";
-import { stopped } from "../run/stop.js";
+import { stopped, withJob } from "../run/stop.js";
 import { checkInterval, type PollInterval, PREDICTION_TIMEOUT_MS, predictionRefresh } from "../run/wait.js";
 import { unbatch } from "./batches.js";
 import { type ReconnectOptions, type StreamContext, sseBatches } from "./connection.js";
@@ -170,7 +170,7 @@ async function* batches(
       });
     }
   } catch (error) {
-    if (!d.signal.aborted) throw error;
+    if (!d.signal.aborted) throw withJob(error, last);
     const cancel = created && options.cancelOnAbort !== false && cancelPrediction(replicate);
     throw await stopped({ what: "stream", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
   } finally {

@@ -14,7 +14,7 @@ import type { Training } from "../core/types.js";
 import { checkEvents, checkWebhook } from "../run/create.js";
 import { type FileInputOptions, readInput, uploader } from "../run/file-inputs.js";
 import { parseRef } from "../run/refs.js";
-import { CLEANUP_GRACE_MS, stopped } from "../run/stop.js";
+import { CLEANUP_GRACE_MS, stopped, withJob } from "../run/stop.js";
 import { checkInterval, type Refresh, type WaitOptions, waitFor } from "../run/wait.js";
 
 /** How to create the destination model when it does not exist yet. */
@@ -218,10 +218,11 @@ export async function train(replicate: Replicate, options: TrainOptions): Promis
       timeoutMs: Number.POSITIVE_INFINITY,
       signal: d.signal,
     });
+    last = done; // what an error from here on carries
     if (done.status !== "succeeded") throw new TrainingError(done);
     return { training: done, version: trainedVersion(done, options.destination) };
   } catch (error) {
-    if (!d.signal?.aborted) throw error;
+    if (!d.signal?.aborted) throw withJob(error, last);
     const cancel = options.cancelOnAbort !== false && cancelTraining(replicate);
     throw await stopped({ what: "train", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
   } finally {
