@@ -264,6 +264,31 @@ describe("createProxy: cross-site requests", () => {
   });
 });
 
+describe("createProxy: the API out of reach", () => {
+  it("answers a 502 problem, not the runtime's bare TypeError, and says nothing of the network", async () => {
+    const { proxy, sent } = stubbed(["predictions.get"], () => {
+      throw new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 10.0.0.7:443") });
+    });
+    const answer = await proxy(new Request(`${APP}/api/replicate/predictions/p1`));
+    expect(answer.status).toBe(502);
+    expect(answer.headers.get("content-type")).toBe("application/problem+json");
+    const text = await answer.text();
+    expect(JSON.parse(text)).toEqual({ status: 502, title: "Bad Gateway", detail: "The API could not be reached" });
+    expect(text).not.toContain("10.0.0.7");
+    expect(sent).toHaveLength(1);
+  });
+
+  it("lets the browser's own abort through as it is", async () => {
+    const controller = new AbortController();
+    const { proxy } = stubbed(["predictions.get"], () => {
+      controller.abort(new Error("browser left"));
+      throw new DOMException("aborted", "AbortError");
+    });
+    const request = new Request(`${APP}/api/replicate/predictions/p1`, { signal: controller.signal });
+    await expect(proxy(request)).rejects.toThrow("aborted");
+  });
+});
+
 describe("createStreamSigner: an empty secret", () => {
   it("keys with random bytes, never with a key derived from the empty string anyone can compute", async () => {
     // Two signers on "" (createProxy({ auth: "" }) and no secret): with a derived key, each

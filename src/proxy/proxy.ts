@@ -68,7 +68,16 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
    * A 3xx is passed on instead, its `Location` pointed back at the proxy when on the API.
    */
   async function forward(target: string, init: RequestInit, base: string): Promise<Response> {
-    const answer = await send(new Request(target, { ...init, redirect: "manual" }));
+    let answer: Response;
+    try {
+      answer = await send(new Request(target, { ...init, redirect: "manual" }));
+    } catch (error) {
+      // The browser went away: its own abort, for the server's framework to see as such.
+      if (init.signal?.aborted) throw error;
+      // Not the runtime's bare "fetch failed", which the server's framework would turn into a
+      // 500 without saying what happened. Its cause may name hosts: not passed to the browser.
+      return problem(502, "Bad Gateway", "The API could not be reached");
+    }
     // Where fetch hides a redirect (an "opaqueredirect", status 0) there is nothing to pass on.
     if (answer.type === "opaqueredirect") return problem(502, "Bad Gateway", "The API answered with a redirect");
     const location = answer.headers.get("location");
