@@ -10,7 +10,7 @@ import { InputError, ReplicateError } from "../core/errors.js";
 import { isConnectionError } from "../core/guards.js";
 import { provablyNotSent } from "../core/retry.js";
 import { type FileValue, readFile } from "./file-values.js";
-import { copyInput, invalid } from "./input-check.js";
+import { copyInput, invalid, isPlainObject } from "./input-check.js";
 
 /** How file inputs are sent. */
 export interface FileInputOptions {
@@ -124,6 +124,8 @@ export async function readInput<T>(
   options: FileInputOptions = {},
   signal?: AbortSignal,
 ): Promise<{ files: number; finish: (upload: Upload) => Promise<T> }> {
+  // `files: "upload"` would otherwise read as no option at all, and `null` fail as a TypeError.
+  if (!isPlainObject(options as unknown)) throw invalid("files", "be an object", options);
   const { strategy = "default", maxDataUriBytes = 1_048_576, concurrency = 4 } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw invalid("files.concurrency", "be a whole number ≥ 1", concurrency);

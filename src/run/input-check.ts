@@ -88,8 +88,11 @@ export function copyInput(input: unknown, onFile: OnFile): { readonly value: unk
     const back = open.get(object);
     if (back !== undefined) throw refuse(path, `a circular reference to ${back}`, "JSON cannot carry");
     open.set(object, path);
-    const copy = (Array.isArray(object) ? [] : {}) as Record<string, unknown>;
-    for (const [key, inner] of Object.entries(object)) {
+    const entries = Object.entries(object);
+    // An object's copy starts with its fields as own properties: a `__proto__` key (as
+    // JSON.parse makes one) assigned to `{}` would set the copy's prototype and be lost.
+    const copy = (Array.isArray(object) ? [] : Object.fromEntries(entries)) as Record<string, unknown>;
+    for (const [key, inner] of entries) {
       const at = Array.isArray(object)
         ? `${path}[${key}]`
         : IDENTIFIER.test(key)

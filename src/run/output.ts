@@ -44,14 +44,17 @@ export interface NormalizeOptions {
 export const LOCAL_HTTP = /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?\//;
 
 /**
- * Whether a string is a file's URL: https and data URLs, and http on loopback only (a
- * local server; plain http anywhere else is no file host of Replicate's).
+ * Whether a string is a file's URL: https and data URLs (with the comma that starts their
+ * data), and http on loopback only (a local server; plain http anywhere else is no file
+ * host of Replicate's). Never one with whitespace: a model's prose that merely starts with
+ * "https:" or "data:" ("https://example.com has it") is text, not a file.
  *
  * @example
  * isFileUrl("https://replicate.delivery/x/out.png") // true
+ * isFileUrl("data: 42 rows")                        // false
  */
 export const isFileUrl = (v: unknown): v is string =>
-  typeof v === "string" && (v.startsWith("https:") || v.startsWith("data:") || LOCAL_HTTP.test(v));
+  typeof v === "string" && !/\s/.test(v) && (/^(https:|data:[^,]*,)/.test(v) || LOCAL_HTTP.test(v));
 
 /**
  * The schema a node stands for, as normalisation reads it: `$ref`s followed, Cog's

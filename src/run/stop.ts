@@ -4,7 +4,7 @@
  * error that carries the job as last seen (so nothing is lost).
  */
 import { TERMINAL } from "../core/domain.js";
-import { AbortError, type JobSnapshot, TimeoutError } from "../core/errors.js";
+import { AbortError, type JobSnapshot, ReplicateError, TimeoutError } from "../core/errors.js";
 import { isReplicateError } from "../core/guards.js";
 import type { Deadline } from "../core/signals.js";
 
@@ -29,16 +29,21 @@ export interface Stop {
 }
 
 /**
- * `error`, carrying `job` as its `prediction` if it is one of ours that does not carry
- * one already (an ApiError, a ConnectionError while polling, say): what `run`, `stream`,
- * `train` and `wait` reject with once the job exists, so its id is never lost.
+ * `error`, carrying `job` as its `prediction` unless it carries one already (an ApiError,
+ * a ConnectionError while polling, say), or any other error wrapped in a ReplicateError
+ * that does (its `cause`): what `run`, `stream`, `train` and `wait` reject with once the
+ * job exists, so its id is never lost.
  *
  * @example
  * if (!d.signal.aborted) throw withJob(error, last)
  */
 export function withJob(error: unknown, job: JobSnapshot | undefined): unknown {
-  if (job && isReplicateError(error) && !error.prediction) Object.assign(error, { prediction: job });
-  return error;
+  if (!job) return error;
+  // Anything else (a stack overflow normalising a hostile, deeply nested output) is
+  // wrapped: once a job is billed, the error handed back must carry it.
+  const ours = isReplicateError(error) ? error : new ReplicateError(String(error), { cause: error });
+  if (!ours.prediction) Object.assign(ours, { prediction: job });
+  return ours;
 }
 
 /**

@@ -126,6 +126,8 @@ export async function waitFor<T extends JobSnapshot>(
   let last: T | undefined = typeof job === "string" ? undefined : job;
   let seen = "";
   const report = (current: T) => {
+    // Only for a callback: a large (or hostilely deep) output is not serialised every poll.
+    if (!options.onProgress) return;
     const key = JSON.stringify(current);
     if (key === seen) return;
     seen = key;
