@@ -163,6 +163,26 @@ describe("redirects: credentials stay on the API's origin", () => {
     expect(only(cdn).headers["x-gateway-key"]).toBeUndefined();
   });
 
+  // A model writes its output's URLs: one naming an API endpoint must not be fetched with
+  // the token, or `await file.text()` would hand out the webhook secret.
+  it("a FileOutput of an API URL that is not a file takes no credentials, however it is spelled", async () => {
+    const secret = ok({ key: "whsec_leaked" });
+    api.on("GET", "/v1/webhooks/default/secret", secret, secret, secret);
+    const download = downloader(partsOf(client()).send);
+    for (const url of [
+      `${api.origin}/v1/webhooks/default/secret`,
+      `${api.origin}/v1/files/../webhooks/default/secret`,
+      `${api.origin}/v1/files/%2e%2e/webhooks/default/secret`,
+    ]) {
+      await new FileOutput(url, download).text();
+    }
+    expect(api.lines()).toEqual(Array(3).fill("GET /v1/webhooks/default/secret"));
+    for (const request of api.hits) {
+      expect(request.headers.authorization).toBeUndefined();
+      expect(request.headers["x-gateway-key"]).toBeUndefined();
+    }
+  });
+
   it("the openapi-fetch client's requests are followed by hand too", async () => {
     api.on("GET", "/v1/account", redirect(302, `${cdn.origin}/acct`));
     cdn.on("GET", "/acct", ok({ username: "x" }));

@@ -24,7 +24,8 @@ interface HeaderConfig {
 /**
  * A client's header completion, done in place on a request's first hop: User-Agent to
  * every origin; the client's extra headers and the token only to the API's origin (the
- * token also to an `authorize`d one), never elsewhere. Later hops are `redirects.ts`'s.
+ * token also to an `authorize`d one; for an `output`, a model's URL, only to the API's
+ * files), never elsewhere. Later hops are `redirects.ts`'s.
  *
  * @example
  * const headersFor = headerCompleter(config)
@@ -38,9 +39,15 @@ export function headerCompleter(config: HeaderConfig) {
   const apiPrefix = `${origin}/`;
   const bearer = `Bearer ${auth}`;
   const extra = Symbol.iterator in source ? Array.from(source) : Object.entries(source);
-  return (url: string, headers: Record<string, string>, authorize: boolean): Record<string, string> => {
+  const files = `${config.baseUrl}/files/`;
+  return (url: string, headers: Record<string, string>, authorize: boolean, output?: boolean) => {
     if (userAgent && headers["user-agent"] === undefined) headers["user-agent"] = userAgent;
-    if (!url.startsWith(apiPrefix) && new URL(url).origin !== origin) {
+    // An output URL is judged as fetch will send it: `files/../` or a capital in the host
+    // written by a model is resolved first.
+    if (
+      (!url.startsWith(apiPrefix) && new URL(url).origin !== origin) ||
+      (output && !new URL(url).href.startsWith(files))
+    ) {
       delete headers.authorization;
       if (authorize && auth) headers.authorization = bearer;
       return headers;

@@ -65,6 +65,12 @@ export interface SendOptions {
    * a URL the API itself returned (a prediction's stream URL).
    */
   authorize?: boolean;
+  /**
+   * The URL is a model's output (a download): a model may write any URL, one of the API's
+   * own endpoints too (the webhook secret's, say), so only the API's files (under
+   * `baseUrl/files/`) get the token and the client's headers; the rest of its origin none.
+   */
+  output?: boolean;
 }
 
 /**
@@ -105,7 +111,7 @@ export function createTransport(config: TransportConfig): Send {
   return async function send(parts, options = {}) {
     // The request as it goes now: each redirect followed replaces these (see afterRedirect).
     let { url, method, body } = parts;
-    let headers = headersFor(url, parts.headers, options.authorize === true);
+    let headers = headersFor(url, parts.headers, options.authorize === true, options.output);
     const byHand = parts.redirect === undefined;
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
     const { openEnded, hold } = options;

@@ -37,9 +37,16 @@ export const plainDownload: Download = (url, signal) => {
   return downloader(plain)(url, signal);
 };
 
-/** A download through a client's transport: retries, deadline, and auth for the API's own origin only. */
+/**
+ * A download through a client's transport: retries, deadline, and auth for the API's own
+ * files only (a model's output may name any URL of the API's, which must not get the token).
+ *
+ * @example
+ * const file = new FileOutput(url, downloader(partsOf(replicate).send))
+ */
 export function downloader(send: Send): Download {
-  return (url, signal) => strictFetch(send, { signal, buffer: false })({ url, method: "GET", headers: {} });
+  return (url, signal) =>
+    strictFetch(send, { signal, buffer: false, output: true })({ url, method: "GET", headers: {} });
 }
 
 /**
