@@ -3,9 +3,10 @@
 // client (`replicate`, a devDependency) measured alongside as a peer:
 //
 // 1. Overhead: a generated operation (`predictions.get`) against a bare `fetch` of the
-//    same URL, 5,000 sequential calls each, interleaved; the ratio of the medians. Pairs:
-//    the default client (its 120 s deadline included), a client with no deadline, and the
-//    official client's `predictions.get`.
+//    same URL, 5,000 sequential calls each, in a new random order every round, against the
+//    fake in a child process (so this process's time is the clients' alone); the ratio of
+//    the medians. Cases: the default client (its 120 s deadline included), a client with
+//    no deadline, and the official client's `predictions.get`.
 // 2. Burst: 1,000 concurrent `run` calls while the fake allows 50 requests in flight and
 //    answers 429 + Retry-After: 1 past that. The connection pool is opened first (as many
 //    concurrent requests as the burst), so the burst really arrives at once rather than
@@ -15,6 +16,10 @@
 //    client is made with no options but baseUrl and auth.
 //
 //   npm run bench:fake
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import Replicate from "replicate";
 import { createLimiter, createReplicate, run } from "../../dist/index.js";
 import { createFakeReplicate } from "../../dist/testing.js";
@@ -28,6 +33,11 @@ const auth = "bench";
 const fake = createFakeReplicate({ startDelayMs: 1 });
 fake.model("bench/echo", (input) => input.n, { version: "a".repeat(64) });
 const server = await serveFake(fake);
+if (process.argv.includes("--serve")) {
+  // The overhead benchmark's server, in a process of its own (see overhead below).
+  console.log(server.url);
+  await new Promise(() => {}); // until the parent kills it
+}
 const baseUrl = server.url;
 
 // Count what reaches the fake: wrap its handler (the server calls fake.fetch).
@@ -86,43 +96,53 @@ async function burst(label, start) {
   fake.faults.maxInFlight = Number.POSITIVE_INFINITY;
 }
 
-/** Ratio of medians of `ours` against `base`, CALLS sequential calls each, interleaved. */
-async function ratio(ours, base) {
-  for (let i = 0; i < 500; i++) await Promise.all([base(), ours()]); // warm up both paths
-  const times = { base: [], ours: [] };
-  for (let i = 0; i < CALLS; i++) {
-    // Interleaved, alternating which goes first, so both see the same machine load.
-    const order = i % 2 ? ["base", "ours"] : ["ours", "base"];
-    for (const name of order) {
-      const start = performance.now();
-      await (name === "ours" ? ours() : base());
-      times[name].push(performance.now() - start);
-    }
-  }
-  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { ours: median(times.ours), base: median(times.base) };
-}
-
+/**
+ * Per-call overhead, each client's median against a bare fetch's. The fake runs in a child
+ * process of its own, so this process's time (and its garbage collector) is the clients'
+ * alone. Every round calls each case once, in a new random order, so all see the same
+ * machine load; 1,000 rounds warm them up first.
+ */
 async function overhead() {
-  const replicate = createReplicate({ auth, baseUrl });
-  const { id } = await replicate.predictions.create({ body: { version: "a".repeat(64), input: { n: 1 } } });
-  const url = `${baseUrl}/predictions/${id}`;
-  const headers = { authorization: `Bearer ${auth}` };
-  const bare = () => fetch(url, { headers }).then((r) => r.json());
-  const noDeadline = createReplicate({ auth, baseUrl, timeoutMs: Number.POSITIVE_INFINITY });
-  const official = new Replicate({ auth, baseUrl });
-  const cases = [
-    ["default client (120 s deadline)", () => replicate.predictions.get({ prediction_id: id })],
-    ["timeoutMs: Infinity", () => noDeadline.predictions.get({ prediction_id: id })],
-    ["official client (replicate@1.4.0)", () => official.predictions.get(id)],
-  ];
-  for (const [label, ours] of cases) {
-    const m = await ratio(ours, bare);
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--serve"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const [line] = await once(child.stdout, "data");
+    const url0 = String(line).trim();
+    const replicate = createReplicate({ auth, baseUrl: url0 });
+    const { id } = await replicate.predictions.create({ body: { version: "a".repeat(64), input: { n: 1 } } });
+    const url = `${url0}/predictions/${id}`;
+    const headers = { authorization: `Bearer ${auth}` };
+    const noDeadline = createReplicate({ auth, baseUrl: url0, timeoutMs: Number.POSITIVE_INFINITY });
+    const official = new Replicate({ auth, baseUrl: url0 });
+    const cases = [
+      ["bare fetch", () => fetch(url, { headers }).then((r) => r.json())],
+      ["default client (120 s deadline)", () => replicate.predictions.get({ prediction_id: id })],
+      ["timeoutMs: Infinity", () => noDeadline.predictions.get({ prediction_id: id })],
+      ["official client (replicate@1.4.0)", () => official.predictions.get(id)],
+    ];
+    const times = cases.map(() => []);
+    const round = async (record) => {
+      const order = cases.map((_, i) => i).sort(() => Math.random() - 0.5);
+      for (const i of order) {
+        const start = performance.now();
+        await cases[i][1]();
+        if (record) times[i].push(performance.now() - start);
+      }
+    };
+    for (let i = 0; i < 1000; i++) await round(false);
+    for (let i = 0; i < CALLS; i++) await round(true);
+    const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const [base, ...rest] = times.map(median);
     const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
-    console.log(
-      `overhead, ${label.padEnd(34)} vs bare fetch: predictions.get median ${us(m.ours)}, baseline ${us(m.base)}, ` +
-        `ratio ${(m.ours / m.base).toFixed(3)} over ${CALLS} calls each`,
-    );
+    for (const [i, m] of rest.entries()) {
+      console.log(
+        `overhead, ${cases[i + 1][0].padEnd(34)} vs bare fetch: predictions.get median ${us(m)}, baseline ${us(base)}, ` +
+          `ratio ${(m / base).toFixed(3)} over ${CALLS} calls each (load ${loadavg()[0].toFixed(1)})`,
+      );
+    }
+  } finally {
+    child.kill();
   }
 }
 
