@@ -537,12 +537,13 @@ describe("reset()", () => {
     expect(recorded().events).toEqual([message("b")]);
   });
 
-  test("keeps the last event id", () => {
+  // As Chromium's EventSource does: the id line of the event left unfinished never took effect.
+  test("keeps the last event id, not the id line of an unfinished event", () => {
     const { parser, recorded } = recorder();
     parser.feed("id: 7\ndata: a\n\nid: 8\ndata: b\n");
     parser.reset();
     parser.feed("data: c\n\n");
-    expect(recorded().events).toEqual([message("a", "7"), message("c", "8")]);
+    expect(recorded().events).toEqual([message("a", "7"), message("c", "7")]);
   });
 
   test("drops a partial UTF-8 character", () => {

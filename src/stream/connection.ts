@@ -13,7 +13,7 @@ import type { Download } from "../run/file-output.js";
 import type { WaitOptions } from "../run/wait.js";
 import { type Delivered, fromSse, type StreamEvent } from "./events.js";
 import { type OpenContext, open } from "./open.js";
-import { createSseParser, type SseParserOptions } from "./sse.js";
+import { createSseParser } from "./sse.js";
 
 /** How a dropped stream is resumed. */
 export interface ReconnectOptions {
@@ -55,22 +55,33 @@ export async function* sseBatches(
   const { attempts = 5, delayMs = 1000, idleMs = 60_000 } = ctx.reconnect ?? {};
   const { download, signal } = ctx;
   let retryMs = delayMs;
-  let lastId = ""; // the last event id received: sent as Last-Event-ID
+  // A timer fires at once past 2 ** 31 - 1 ms (about 24.8 days): a longer idleMs would drop
+  // every connection within a millisecond of quiet. It is held to that length instead.
+  const idleTimer = Math.min(idleMs, 2_147_483_647);
+  let lastId = ""; // the parser's last event id, even one set without data: sent as Last-Event-ID
+  let resumedFrom = ""; // the Last-Event-ID this connection was opened with, until its first event
+  let replaying = false; // it began by sending the event with that id again
   let failures = 0; // drops in a row without a new event
-  let replaying = false;
   let end: StreamEvent | undefined;
   const batch: StreamEvent[] = [];
-  // The parser's callbacks, the same for every connection (each gets a parser of its own,
-  // so an event without an id at the start of a new connection carries none).
-  const handlers: SseParserOptions = {
+  // One parser for every connection, reset for each: the last event id carries over, as in
+  // a browser, so an event without an id of its own at the start of a connection has it too.
+  const parser = createSseParser({
+    onId(id) {
+      // A server resuming from Last-Event-ID may first send that event again (and those
+      // after it that carry its id): skip them. Only an `id:` line of this connection says
+      // so; any other id, or an event before one, ends the replay. (Within a connection an
+      // id may repeat.)
+      replaying = resumedFrom !== "" && id === resumedFrom;
+      if (!replaying) resumedFrom = "";
+      lastId = id;
+    },
     onEvent(e) {
-      // A server resuming from Last-Event-ID may first send that event again: skip it. Any
-      // other event ends the replay. (Within a connection an id may repeat: an event without
-      // an `id:` line carries the previous one.) Nothing counts after the end.
-      if (end || (replaying && e.id === lastId)) return;
-      replaying = false;
+      // Nothing counts after the end. A `done` or `error` is never a replay: had it come
+      // before, the stream would have ended.
+      if (end || (replaying && e.type !== "done" && e.type !== "error")) return;
+      resumedFrom = "";
       failures = 0;
-      if (e.id) lastId = e.id;
       const event = fromSse(e, download, seen);
       if (event) {
         batch.push(event);
@@ -81,7 +92,7 @@ export async function* sseBatches(
       retryMs = Math.min(ms, 30_000); // a server cannot park the client for hours
     },
     maxBufferSize: ctx.maxBufferSize,
-  };
+  });
   for (let connection = 0; ; connection++) {
     // The first connection's failure is the caller's to see; a reconnection's is a drop.
     const response = await open(url, lastId, ctx).catch((error: unknown) => {
@@ -95,30 +106,38 @@ export async function* sseBatches(
       // An abort lets go at once: a custom fetch's body need not follow the request's
       // signal, and a stalled read would otherwise wait for the idle watchdog.
       const unlisten = whenAborted(signal, () => void release());
-      const parser = createSseParser(handlers);
-      replaying = !!lastId; // an id is had only from an earlier connection
+      parser.reset(); // a new body: no partial line, a new UTF-8 decoder, a BOM skipped again
+      resumedFrom = lastId;
+      replaying = false;
       // The idle watchdog: one timer per idle period, not one per chunk. When it fires it
-      // looks whether a chunk came since it was set; if none did, it closes the
-      // connection, which the loop below then resumes like any dropped one.
-      let chunks = 0;
+      // looks whether a read started or ended since it was set; if none did while a read
+      // waits, it closes the connection, which the loop below then resumes like any
+      // dropped one. While the consumer holds an event nothing is read, and the server is
+      // not silent for that: a slow consumer must not cost a reconnection.
+      let ticks = 0;
+      let reading = false;
       let watchdog: ReturnType<typeof setTimeout> | undefined;
       const watch = (count: number) => {
-        watchdog = setTimeout(() => (chunks === count ? void release() : watch(chunks)), idleMs);
+        watchdog = setTimeout(() => (reading && ticks === count ? void release() : watch(ticks)), idleTimer);
       };
       watch(0);
       try {
         for (;;) {
           let chunk: ReadableStreamReadResult<Uint8Array>;
+          ticks++;
+          reading = true;
           try {
             chunk = await reader.read();
           } catch (error) {
             if (signal.aborted) throw error;
             break; // a network error while reading: the connection dropped
+          } finally {
+            ticks++;
+            reading = false;
           }
           // Released by an abort, the read ends as if the body had: that is no drop to resume.
           if (signal.aborted) throw abortReason(signal);
           if (chunk.done) break;
-          chunks++;
           // Parsed 4 KB at a time, so the batch alive when the garbage collector runs is
           // small: with whole network chunks (often 20–40 KB) V8's young generation grew
           // to its largest size, and RSS with it.

@@ -28,7 +28,9 @@ export interface OpenContext {
  */
 export async function open(url: string, lastId: string, ctx: OpenContext): Promise<Response> {
   const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
-  if (lastId) headers["last-event-id"] = lastId;
+  // A header carries bytes: an id past ASCII goes as its UTF-8 bytes, as a browser sends it
+  // (fetch takes a string of bytes, and would refuse a character past Latin-1).
+  if (lastId) headers["last-event-id"] = /^[\0-\x7f]*$/.test(lastId) ? lastId : utf8Bytes(lastId);
   // openEnded: the client's per-call deadline covers opening the stream, not reading it.
   const authorize = ctx.created || isReplicateHost(new URL(url));
   const response = await strictFetch(ctx.send, { signal: ctx.signal, buffer: false, openEnded: true, authorize })({
@@ -43,3 +45,7 @@ export async function open(url: string, lastId: string, ctx: OpenContext): Promi
   }
   return response;
 }
+
+/** `text`'s UTF-8 encoding as a byte string: one character per byte. */
+const utf8Bytes = (text: string): string =>
+  Array.from(new TextEncoder().encode(text), (byte) => String.fromCharCode(byte)).join("");

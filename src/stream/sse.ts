@@ -15,13 +15,19 @@ export interface SseEvent {
   type: string;
   /** The `data` lines joined with `\n`. */
   data: string;
-  /** The last event id seen, which persists across events until changed. */
+  /** The last event id: set by the `id` field, it persists across events (and `reset`) until changed. */
   id: string;
 }
 
 /** Options of {@link createSseParser}. */
 export interface SseParserOptions {
   onEvent: (event: SseEvent) => void;
+  /**
+   * The last event id was set, by an `id` line and the blank line after it, before that
+   * event's `onEvent`. Also when the event has no data and is not dispatched, and with
+   * `""` for an empty `id:`: what a reconnection sends as `Last-Event-ID` (none for `""`).
+   */
+  onId?: (id: string) => void;
   /** A `retry` field: the server's reconnection time in milliseconds. */
   onRetry?: (ms: number) => void;
   /** A comment line (`: text`), without the colon. */
@@ -38,7 +44,10 @@ export interface SseParserOptions {
 export interface SseParser {
   /** Parse the next chunk: bytes (UTF-8) or text. */
   feed(chunk: Uint8Array | string): void;
-  /** Forget any partial line and event, as when a new connection starts. Keeps the last event id. */
+  /**
+   * Forget any partial line and event, as when a new connection starts. Keeps the last
+   * event id, but not an `id` line of an event left unfinished.
+   */
   reset(): void;
 }
 
@@ -46,12 +55,14 @@ export interface SseParser {
  * Make a parser that calls `onEvent` for each complete event.
  *
  * @example
- * const parser = createSseParser({ onEvent: (e) => console.log(e.type, e.data) })
+ * let lastEventId = "" // what to send as Last-Event-ID when reconnecting
+ * const parser = createSseParser({ onEvent: (e) => console.log(e.type, e.data), onId: (id) => (lastEventId = id) })
  * parser.feed("event: output\ndata: Hel")
  * parser.feed("lo\n\n") // logs: output Hello
+ * parser.feed("id: 7\n\n") // no event, but lastEventId is "7"
  */
 export function createSseParser(options: SseParserOptions): SseParser {
-  const { onEvent, onRetry, onComment, maxBufferSize = 16_777_216 } = options;
+  const { onEvent, onId, onRetry, onComment, maxBufferSize = 16_777_216 } = options;
   let decoder: TextDecoder;
   let partial: string; // an unfinished line
   // A character the next text may start with that is not content: the BOM at the very
@@ -59,7 +70,11 @@ export function createSseParser(options: SseParserOptions): SseParser {
   let skip: number;
   let data: string | undefined; // undefined: no data line yet in this event
   let type: string;
-  let lastId = ""; // kept by reset(), as the standard keeps it across reconnections
+  // The standard's last event ID buffer is `id ?? lastId`: `id` holds an `id` line's value
+  // until the blank line that makes it the last event id, which reset() keeps (as a
+  // browser keeps it across reconnections) while dropping an unfinished event's `id`.
+  let id: string | undefined;
+  let lastId = "";
   /** A new stream starts: everything but the last event id is forgotten. */
   const reset = () => {
     // ignoreBOM: keep a BOM in the text, so exactly one is skipped below whether bytes or text come in.
@@ -68,17 +83,23 @@ export function createSseParser(options: SseParserOptions): SseParser {
     skip = 0xfeff;
     data = undefined;
     type = "";
+    id = undefined;
   };
   reset();
 
   /** Interpret the line `src[s, e)`. Works on indices so the common case allocates only the value. */
   function line(src: string, s: number, e: number): void {
     if (s === e) {
-      // Dispatch. No data, no event; either way the event type starts over.
+      // Dispatch. The id is set even without data; no data, no event; the type starts over.
+      const set = id !== undefined;
+      if (set) lastId = id as string;
+      id = undefined;
       const event = data === undefined ? undefined : { type: type || "message", data, id: lastId };
       data = undefined;
       type = "";
-      if (event) onEvent(event); // state is clear first, so a throwing handler cannot get it twice
+      // State is clear first, so a throwing handler cannot get an event twice.
+      if (set) onId?.(lastId);
+      if (event) onEvent(event);
       return;
     }
     // Field names are short, so this finds the colon (or the line's end) quickly.
@@ -97,7 +118,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
     if (length === 4 && src.startsWith("data", s)) data = data === undefined ? value : `${data}\n${value}`;
     else if (length === 5 && src.startsWith("event", s)) type = value;
     else if (length === 2 && src.startsWith("id", s)) {
-      if (!value.includes("\0")) lastId = value;
+      if (!value.includes("\0")) id = value;
     } else if (length === 5 && src.startsWith("retry", s)) {
       if (/^\d+$/.test(value)) onRetry?.(Number(value));
     }

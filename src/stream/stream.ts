@@ -157,11 +157,14 @@ async function* batches(
       return;
     }
     // An `error` event, or a `done` whose reason is `canceled` or `error`, ends the stream
-    // with a PredictionError carrying the prediction as fresh as can be had.
+    // with a PredictionError carrying the prediction as fresh as can be had. Replicate
+    // documents no other reason: for one it does not, the API says whether the prediction
+    // failed, so that a new way to fail is not taken for success.
     const reason = end.type === "done" ? end.data.reason : "error";
-    if (reason === "canceled" || reason === "error") {
+    if (reason) {
       const fresh = await ctx.refresh(p.id, d.signal).catch(() => p);
       const over = TERMINAL.has(fresh.status) && fresh.status !== "succeeded";
+      if (!over && reason !== "canceled" && reason !== "error") return;
       const status = over ? fresh.status : reason === "canceled" ? reason : "failed";
       throw new PredictionError({
         ...fresh,
