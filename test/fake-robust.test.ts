@@ -181,7 +181,7 @@ describe("serveFake answers every request with problem+json and keeps running", 
 
     const old = await rawHttp(portOf(server), "GET /v1/models HTTP/1.0\r\nAuthorization: Bearer test\r\n\r\n");
     expect(old.status).toBe(200);
-    expect(JSON.parse(old.body)).toMatchObject({ next: `${server.url}/models?cursor=1` });
+    expect((JSON.parse(old.body) as { next: string }).next.startsWith(`${server.url}/models?cursor=`)).toBe(true);
     await stillServes(server);
   });
 
@@ -522,7 +522,7 @@ describe("a webhook delivery that fails is recorded, never thrown", () => {
   }
 
   test("a receiver that is down, an address that is not a URL, a deliver that throws: status error", async () => {
-    const down = makeFake();
+    const down = makeFake({ webhookRetryDelaysMs: [] }); // one attempt each: retries are tested elsewhere
     await runWithWebhook(down, `http://127.0.0.1:${await closedPort()}/hook`);
     expect(down.deliveries.map((d) => d.status)).toEqual(["error", "error"]);
 
@@ -534,6 +534,7 @@ describe("a webhook delivery that fails is recorded, never thrown", () => {
     ]);
 
     const thrower = makeFake({
+      webhookRetryDelaysMs: [],
       deliver: () => {
         throw new Error("no network here");
       },

@@ -64,6 +64,12 @@ function hasType(type: string | undefined, value: unknown): boolean {
   }
 }
 
+/** The name of `value`'s JSON type, as a validation message gives it. */
+const jsonType = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
+
+/** The path of a property, `field.name`, or `name` at the top. */
+const at = (field: string, name: string | number) => (field ? `${field}.${name}` : String(name));
+
 function problemsOf(raw: InputSchema, value: unknown, field: string, root: unknown): InvalidField[] {
   const s = resolve(raw, root);
   if (s.anyOf) {
@@ -71,9 +77,7 @@ function problemsOf(raw: InputSchema, value: unknown, field: string, root: unkno
     return fits ? [] : [{ field, description: "Does not match any of the allowed types" }];
   }
   if (!hasType(s.type, value)) {
-    return [
-      { field, description: `Invalid type. Expected: ${s.type}, given: ${value === null ? "null" : typeof value}` },
-    ];
+    return [{ field, description: `Invalid type. Expected: ${s.type}, given: ${jsonType(value)}` }];
   }
   const out: InvalidField[] = [];
   if (s.enum && !s.enum.includes(value)) out.push({ field, description: `must be one of ${JSON.stringify(s.enum)}` });
@@ -84,14 +88,14 @@ function problemsOf(raw: InputSchema, value: unknown, field: string, root: unkno
     out.push({ field, description: `Must be less than or equal to ${s.maximum}` });
   }
   if (Array.isArray(value) && s.items) {
-    for (const [i, item] of value.entries()) out.push(...problemsOf(s.items, item, `${field}.${i}`, root));
+    for (const [i, item] of value.entries()) out.push(...problemsOf(s.items, item, at(field, i), root));
   }
   if (isObject(value) && s.properties) {
     for (const name of s.required ?? []) {
-      if (value[name] === undefined) out.push({ field: `${field}.${name}`, description: `${name} is required` });
+      if (value[name] === undefined) out.push({ field: at(field, name), description: `${name} is required` });
     }
     for (const [name, inner] of Object.entries(s.properties)) {
-      if (value[name] !== undefined) out.push(...problemsOf(inner, value[name], `${field}.${name}`, root));
+      if (value[name] !== undefined) out.push(...problemsOf(inner, value[name], at(field, name), root));
     }
   }
   return out;
@@ -99,13 +103,19 @@ function problemsOf(raw: InputSchema, value: unknown, field: string, root: unkno
 
 /**
  * What is wrong with `input` for a model whose Input schema is `schema`; `root` is the
- * whole document its `$ref`s point into. Empty when it is fine, or when there is no schema.
+ * whole document its `$ref`s point into; fields are named from `field` (`""`: a request
+ * body's own fields). Empty when it is fine, or when there is no schema.
  *
  * @example
  * invalidFields({ type: "object", properties: { n: { type: "integer" } } }, { n: "1" })
  * // [{ field: "input.n", description: "Invalid type. Expected: integer, given: string" }]
  */
-export function invalidFields(schema: InputSchema | undefined, input: unknown, root?: unknown): InvalidField[] {
+export function invalidFields(
+  schema: InputSchema | undefined,
+  input: unknown,
+  root?: unknown,
+  field = "input",
+): InvalidField[] {
   if (!schema) return [];
-  return problemsOf({ type: "object", ...resolve(schema, root) }, input, "input", root);
+  return problemsOf({ type: "object", ...resolve(schema, root) }, input, field, root);
 }

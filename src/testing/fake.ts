@@ -14,9 +14,10 @@ import { jobRoutes } from "./job-routes.js";
 import { settled } from "./job-timing.js";
 import { type ModelFunction, TERMINAL } from "./jobs.js";
 import { modelRoutes } from "./model-routes.js";
+import { stamp } from "./pages.js";
 import type { Faults, Routes } from "./route-context.js";
 import { resourceRoutes } from "./routes.js";
-import { emptyState, type FakeState, newVersion, versionSchema } from "./state.js";
+import { emptyState, type FakeModel, type FakeState, newVersion, versionSchema } from "./state.js";
 import { createWebhookSender, type Delivery } from "./webhook-send.js";
 
 /** The route of every operation, by operationId. */
@@ -36,8 +37,10 @@ export interface FakeReplicateOptions {
   token?: string;
   /** At most one `output`/`logs` webhook per this interval, as Replicate does. @default 500 */
   webhookThrottleMs?: number;
-  /** Sends webhook deliveries. @default `globalThis.fetch`, looked up per delivery */
+  /** Sends webhook deliveries. @default `globalThis.fetch` (looked up per delivery), to loopback addresses only */
   deliver?: (request: Request) => Promise<Response>;
+  /** Waits before each retry of a failed `completed` delivery, as Replicate retries it; `[]`: none. @default [50, 100, 200] */
+  webhookRetryDelaysMs?: number[];
 }
 
 /** How a model is registered. */
@@ -124,12 +127,13 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
     secret,
     username: options.username ?? "fake",
   };
-  const sender = createWebhookSender(
+  const sender = createWebhookSender({
     secret,
-    (r) => (options.deliver ?? globalThis.fetch)(r),
-    options.webhookThrottleMs ?? 500,
+    deliver: options.deliver,
+    throttleMs: options.webhookThrottleMs ?? 500,
+    retryDelaysMs: [...(options.webhookRetryDelaysMs ?? [50, 100, 200])],
     deliveries,
-  );
+  });
   const handle = createHandler({
     routes: FAKE_ROUTES,
     state,
@@ -151,17 +155,19 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
       const existing = state.models.get(ref);
       const schema = versionSchema({ ...opts, trainable: Boolean(opts.train ?? existing?.train) });
       const version = newVersion(run, schema, opts.version ?? newVersionId());
-      const model = existing ?? {
-        owner,
-        name,
-        description: opts.description ?? `${ref}, a fake model`,
-        visibility: opts.visibility ?? "public",
-        hardware: "cpu",
-        run_count: 0,
-        created_at: new Date().toISOString(),
-        versions: [],
-        readme: `# ${ref}\n\nA model of the fake Replicate.\n`,
-      };
+      const model =
+        existing ??
+        stamp<FakeModel>({
+          owner,
+          name,
+          description: opts.description ?? `${ref}, a fake model`,
+          visibility: opts.visibility ?? "public",
+          hardware: "cpu",
+          run_count: 0,
+          created_at: new Date().toISOString(),
+          versions: [],
+          readme: `# ${ref}\n\nA model of the fake Replicate.\n`,
+        });
       model.versions.push(version);
       if (opts.train) model.train = opts.train;
       state.models.set(ref, model);
@@ -171,20 +177,23 @@ export function createFakeReplicate(options: FakeReplicateOptions = {}): FakeRep
       const [owner = "", name = ""] = ref.split("/");
       const version = state.models.get(model)?.versions.at(-1)?.id ?? "";
       const created_at = new Date().toISOString();
-      state.deployments.set(ref, {
-        number: 1,
-        owner,
-        name,
-        model,
-        version,
-        hardware: "cpu",
-        min: 0,
-        max: 1,
-        created_at,
-      });
+      state.deployments.set(
+        ref,
+        stamp({
+          number: 1,
+          owner,
+          name,
+          model,
+          version,
+          hardware: "cpu",
+          min: 0,
+          max: 1,
+          created_at,
+        }),
+      );
     },
     collection(slug, name, models) {
-      state.collections.push({ slug, name, description: `${name} (${newId().slice(0, 4)})`, models });
+      state.collections.push(stamp({ slug, name, description: `${name} (${newId().slice(0, 4)})`, models }));
     },
     faults,
     deliveries,

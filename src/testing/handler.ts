@@ -13,6 +13,19 @@ import { openRoute } from "./open-routes.js";
 import type { Faults, RouteContext, Routes } from "./route-context.js";
 import type { FakeState } from "./state.js";
 
+/** Resolve after `ms`, or at once when `signal` aborts. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 /** What {@link createHandler} serves. */
 export interface HandlerParts {
   /** The route of each operation, by operationId; an operation without one is a 501. */
@@ -47,7 +60,6 @@ export function createHandler(parts: HandlerParts): FakeFetch {
     if (!open && (token ? auth !== `Bearer ${token}` : !/^Bearer \S+/.test(auth))) {
       return problem(401, "Unauthenticated", "You did not pass a valid authentication token");
     }
-    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     const retryAfter = { "retry-after": String(faults.retryAfterSec) };
     const status = faults.statuses.shift();
     if (status !== undefined) {
@@ -56,6 +68,9 @@ export function createHandler(parts: HandlerParts): FakeFetch {
     if (inFlight >= faults.maxInFlight) return problem(429, "Too many requests", "fake: rate limited", {}, retryAfter);
     inFlight++;
     try {
+      // Inside the in-flight window: a slow answer holds its place as it would on a busy
+      // server, until it is answered or its client leaves.
+      if (faults.latencyMs > 0) await delay(faults.latencyMs, request.signal);
       const { state, settings: options, watch } = parts;
       const context = (params: Record<string, string>) => ({
         request,

@@ -1,5 +1,6 @@
 /**
- * Small pieces the fake's routes share: ids, JSON and problem answers, cursor pages.
+ * Small pieces the fake's routes share: ids, JSON and problem answers. (Cursor pages are
+ * in `pages.ts`.)
  * Web standards only, so the fake's handler runs in any runtime.
  */
 
@@ -92,18 +93,3 @@ export function describeError(error: unknown): string {
 }
 
 export const notFound = (what: string) => problem(404, "Not found", `${what} not found`);
-
-/** One cursor page of `items`, with absolute `next`/`previous` URLs as the API gives them. */
-export function page<T>(items: readonly T[], url: URL, size: number): Response {
-  const offset = Math.max(0, Number(url.searchParams.get("cursor") ?? 0) || 0);
-  const link = (at: number) => {
-    const next = new URL(url);
-    next.searchParams.set("cursor", String(at));
-    return next.href;
-  };
-  return json({
-    next: offset + size < items.length ? link(offset + size) : null,
-    previous: offset > 0 ? link(Math.max(0, offset - size)) : null,
-    results: items.slice(offset, offset + size),
-  });
-}

@@ -4,13 +4,35 @@
  * to their destination model when they succeed. (The stream is in `open-routes.ts`.)
  */
 
-import { invalidFields } from "./cog-input.js";
-import { json, notFound, page, problem } from "./http.js";
+import { type InputSchema, type InvalidField, invalidFields } from "./cog-input.js";
+import { json, notFound, problem } from "./http.js";
 import { cancelAfterMs, preferWaitMs } from "./job-headers.js";
 import { cancelAfter, settled } from "./job-timing.js";
 import { cancelJob, createJob, type Job, runJob } from "./jobs.js";
+import { page } from "./pages.js";
 import { bodyOf, param, type RouteContext, type Routes } from "./route-context.js";
 import { newVersion, versionSchema } from "./state.js";
+
+/**
+ * The fields every create request shares, as the schema's request bodies type them (a
+ * prediction's and a training's alike): what does not match creates nothing.
+ */
+const JOB_REQUEST: InputSchema = {
+  type: "object",
+  properties: {
+    input: { type: "object" },
+    webhook: { type: "string" },
+    webhook_events_filter: { type: "array", items: { type: "string", enum: ["start", "output", "logs", "completed"] } },
+  },
+};
+
+/** The API's 422 for what a create got wrong. */
+function invalid(fields: InvalidField[]): Response {
+  const detail = fields.map((f) => `- ${f.field}: ${f.description}`).join("\n");
+  return problem(422, "Input validation failed", detail, {
+    invalid_fields: fields.map((f) => ({ type: "invalid", ...f })),
+  });
+}
 
 async function createPrediction(
   ctx: RouteContext,
@@ -21,6 +43,8 @@ async function createPrediction(
   const waitMs = preferWaitMs(ctx.request.headers.get("prefer"));
   const deadlineMs = cancelAfterMs(ctx.request.headers.get("cancel-after"));
   const body = await bodyOf(ctx, { required: true });
+  const malformed = invalidFields(JOB_REQUEST, body, undefined, "");
+  if (malformed.length) return invalid(malformed);
   let key = modelKey;
   let versionId = deployment?.version; // a deployment runs its own release's version
   if (!key) {
@@ -37,13 +61,8 @@ async function createPrediction(
   const version = model && (versionId ? model.versions.find((v) => v.id === versionId) : model.versions.at(-1));
   if (!model || !version) return problem(404, "Not found", `No model or version for ${key ?? String(body.version)}`);
   const input = (body.input ?? {}) as Record<string, unknown>;
-  const invalid = invalidFields(version.inputSchema, input, version.openapi_schema);
-  if (invalid.length) {
-    const detail = invalid.map((f) => `- ${f.field}: ${f.description}`).join("\n");
-    return problem(422, "Input validation failed", detail, {
-      invalid_fields: invalid.map((f) => ({ type: "invalid", ...f })),
-    });
-  }
+  const wrong = invalidFields(version.inputSchema, input, version.openapi_schema);
+  if (wrong.length) return invalid(wrong);
   const job = createJob("prediction", ctx.base, {
     model: `${model.owner}/${model.name}`,
     version: version.id,
@@ -87,6 +106,8 @@ async function createTraining(ctx: RouteContext): Promise<Response> {
   if (!trainer?.train || !trainer.versions.some((v) => v.id === versionId))
     return notFound(`Trainer ${owner}/${name}:${versionId}`);
   const body = await bodyOf(ctx);
+  const malformed = invalidFields(JOB_REQUEST, body, undefined, "");
+  if (malformed.length) return invalid(malformed);
   const destination = ctx.state.models.get(String(body.destination));
   // Replicate's answer, word for word.
   if (!destination) return problem(404, "Not found", "The specified training destination does not exist");
@@ -119,14 +140,12 @@ function list(ctx: RouteContext, kind: Job["kind"]): Response {
   const q = ctx.url.searchParams;
   const after = q.get("created_after");
   const before = q.get("created_before");
-  const records = [...ctx.state.jobs.values()]
-    .filter((j) => j.kind === kind)
-    .map((j) => j.record)
-    .filter((r) => !q.get("source") || r.source === q.get("source"))
-    .filter((r) => !after || Date.parse(r.created_at as string) > Date.parse(after))
-    .filter((r) => !before || Date.parse(r.created_at as string) < Date.parse(before))
-    .reverse();
-  return page(records, ctx.url, ctx.options.pageSize);
+  const jobs = [...ctx.state.jobs.values()].filter(({ kind: k, record: r }) => {
+    if (k !== kind || (q.get("source") && r.source !== q.get("source"))) return false;
+    const created = Date.parse(r.created_at as string);
+    return (!after || created > Date.parse(after)) && (!before || created < Date.parse(before));
+  });
+  return page(jobs, ctx.url, ctx.options.pageSize, { descending: true, show: (job) => job.record });
 }
 
 function cancelRoute(ctx: RouteContext, kind: Job["kind"]): Response {

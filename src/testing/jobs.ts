@@ -6,6 +6,7 @@
 
 import { describeError, newId, now } from "./http.js";
 import { DELIVERY_PREFIX, deliveryName, onTheWire } from "./job-output.js";
+import { stamp } from "./pages.js";
 
 /**
  * The statuses a job ends in. The fake's own list, not the client's: a mistake in one
@@ -59,7 +60,7 @@ export function createJob(kind: Job["kind"], base: string, fields: Record<string
     urls.web = `https://replicate.com/p/${id}`;
     urls.stream = `${base}/stream/${id}`;
   }
-  return {
+  return stamp({
     kind,
     record: {
       id,
@@ -81,11 +82,13 @@ export function createJob(kind: Job["kind"], base: string, fields: Record<string
     controller: new AbortController(),
     files: new Map(),
     origin: new URL(base).origin,
-  };
+  });
 }
 
 function emit(job: Job, type: JobEvent["type"], data: string, change?: JobChange) {
-  job.events.push({ id: `${Date.parse(job.record.created_at as string) / 1000}:${job.events.length}`, type, data });
+  // `<whole seconds>:<n>`, as Replicate's ids (`1690212292:0`): a client may parse them as such.
+  const seconds = Math.floor(Date.parse(job.record.created_at as string) / 1000);
+  job.events.push({ id: `${seconds}:${job.events.length}`, type, data });
   for (const listener of job.listeners) {
     try {
       listener(change ?? (type === "done" ? "completed" : type === "logs" ? "logs" : "output"));

@@ -2,25 +2,31 @@
  * The fake's model operations: models, versions, readme, examples, collections and search
  * (GET /search, and QUERY /models).
  */
-import { json, notFound, now, page, problem } from "./http.js";
+import { json, notFound, now, problem } from "./http.js";
+import { page, positionOf, stamp } from "./pages.js";
 import { bodyOf, param, type RouteContext, type Routes, textOf } from "./route-context.js";
-import { modelJson, versionJson } from "./state.js";
+import { type FakeModel, modelJson, versionJson } from "./state.js";
 
 const modelOf = (ctx: RouteContext) => ctx.state.models.get(`${param(ctx, "model_owner")}/${param(ctx, "model_name")}`);
 
 export const modelRoutes: Routes = {
   "models.list":
-    // Public models only, as the API documents for this list.
+    // Public models only, as the API documents for this list; by default the model with the
+    // latest version first (`sort_by`, `sort_direction`, as the schema defaults them).
     (ctx) => {
       const models = [...ctx.state.models.values()].filter((m) => m.visibility === "public");
-      return page(models.map(modelJson), ctx.url, ctx.options.pageSize);
+      const q = ctx.url.searchParams;
+      const byModel = q.get("sort_by") === "model_created_at";
+      const key = (m: FakeModel) => positionOf((!byModel && m.versions.at(-1)) || m);
+      const descending = q.get("sort_direction") !== "asc";
+      return page(models, ctx.url, ctx.options.pageSize, { key, descending, show: modelJson });
     },
   "models.search": async (ctx) => {
     const query = (await textOf(ctx)).toLowerCase();
     const found = [...ctx.state.models.values()].filter((m) =>
       `${m.owner}/${m.name} ${m.description}`.toLowerCase().includes(query),
     );
-    return page(found.map(modelJson), ctx.url, ctx.options.pageSize);
+    return page(found, ctx.url, ctx.options.pageSize, { show: modelJson });
   },
   "models.create": async (ctx) => {
     const b = await bodyOf(ctx);
@@ -28,7 +34,7 @@ export const modelRoutes: Routes = {
     if (typeof b.owner !== "string" || typeof b.name !== "string")
       return problem(400, "Bad request", "owner and name are required");
     if (ctx.state.models.has(key)) return problem(409, "Conflict", `${key} already exists`);
-    const model = {
+    const model = stamp({
       owner: b.owner,
       name: b.name,
       description: String(b.description ?? ""),
@@ -38,7 +44,7 @@ export const modelRoutes: Routes = {
       created_at: now(),
       versions: [],
       readme: "",
-    };
+    });
     ctx.state.models.set(key, model);
     return json(modelJson(model), 201);
   },
@@ -69,7 +75,7 @@ export const modelRoutes: Routes = {
   "models.examples.list": (ctx) => (modelOf(ctx) ? page([], ctx.url, ctx.options.pageSize) : notFound("Model")),
   "models.versions.list": (ctx) =>
     modelOf(ctx)
-      ? page([...(modelOf(ctx)?.versions ?? [])].reverse().map(versionJson), ctx.url, ctx.options.pageSize)
+      ? page(modelOf(ctx)?.versions ?? [], ctx.url, ctx.options.pageSize, { descending: true, show: versionJson })
       : notFound("Model"),
   "models.versions.get": (ctx) => {
     const version = modelOf(ctx)?.versions.find((v) => v.id === param(ctx, "version_id"));
@@ -83,11 +89,9 @@ export const modelRoutes: Routes = {
     return new Response(null, { status: 202 });
   },
   "collections.list": (ctx) =>
-    page(
-      ctx.state.collections.map(({ slug, name, description }) => ({ slug, name, description })),
-      ctx.url,
-      ctx.options.pageSize,
-    ),
+    page(ctx.state.collections, ctx.url, ctx.options.pageSize, {
+      show: ({ slug, name, description }) => ({ slug, name, description }),
+    }),
   "collections.get": (ctx) => {
     const c = ctx.state.collections.find((x) => x.slug === param(ctx, "collection_slug"));
     if (!c) return notFound("Collection");

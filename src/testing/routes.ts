@@ -2,8 +2,9 @@
  * The fake's account-level operations: account, hardware, the webhook secret, deployments
  * and files. Models are in `model-routes.ts`, predictions and trainings in `job-routes.ts`.
  */
-import { json, newId, notFound, now, page, problem } from "./http.js";
+import { json, newId, notFound, now, problem } from "./http.js";
 import { md5Hex } from "./md5.js";
+import { page, stamp } from "./pages.js";
 import { bodyOf, param, type RouteContext, type Routes } from "./route-context.js";
 import { type FakeState, fileJson } from "./state.js";
 
@@ -48,11 +49,12 @@ export const resourceRoutes: Routes = {
   "hardware.list": () => json(HARDWARE),
   "webhooks.default.secret.get": (ctx) => json({ key: ctx.options.secret }),
   "deployments.list": (ctx) =>
-    page([...ctx.state.deployments.values()].map(deploymentJson), ctx.url, ctx.options.pageSize),
+    // Most recent first, as the operation documents.
+    page(ctx.state.deployments.values(), ctx.url, ctx.options.pageSize, { descending: true, show: deploymentJson }),
   "deployments.create": async (ctx) => {
     const b = await bodyOf(ctx);
     const owner = ctx.options.username;
-    const d = {
+    const d = stamp({
       number: 1,
       owner,
       name: String(b.name),
@@ -62,7 +64,7 @@ export const resourceRoutes: Routes = {
       min: Number(b.min_instances ?? 0),
       max: Number(b.max_instances ?? 1),
       created_at: now(),
-    };
+    });
     if (!ctx.state.models.has(d.model)) return problem(400, "Bad request", `Model ${d.model} does not exist`);
     ctx.state.deployments.set(`${owner}/${d.name}`, d);
     return json(deploymentJson(d));
@@ -85,11 +87,10 @@ export const resourceRoutes: Routes = {
   "deployments.delete": (ctx) =>
     ctx.state.deployments.delete(deploymentKey(ctx)) ? new Response(null, { status: 204 }) : notFound("Deployment"),
   "files.list": (ctx) =>
-    page(
-      [...ctx.state.files.values()].reverse().map((f) => fileJson(f, ctx.base)),
-      ctx.url,
-      ctx.options.pageSize,
-    ),
+    page(ctx.state.files.values(), ctx.url, ctx.options.pageSize, {
+      descending: true, // most recent first, as the operation documents
+      show: (f) => fileJson(f, ctx.base),
+    }),
   "files.create": async (ctx) => {
     const form = await ctx.request.formData().catch(() => undefined);
     const content = form?.get("content");
@@ -103,7 +104,7 @@ export const resourceRoutes: Routes = {
       return problem(400, "Bad request", "metadata must be JSON");
     }
     const bytes = await content.arrayBuffer();
-    const file = {
+    const file = stamp({
       id: newId(),
       name: (await fieldText(form?.get("filename"))) ?? ((content as File).name || "file"),
       content: new Blob([bytes], { type }),
@@ -111,7 +112,7 @@ export const resourceRoutes: Routes = {
       sha256: hex(await crypto.subtle.digest("SHA-256", bytes)),
       md5: md5Hex(new Uint8Array(bytes)),
       created_at: now(),
-    };
+    });
     ctx.state.files.set(file.id, file);
     return json(fileJson(file, ctx.base), 201);
   },

@@ -6,6 +6,7 @@ import { type CogDocument, cogDocument } from "./cog-document.js";
 import type { InputSchema } from "./cog-input.js";
 import { newVersionId, now } from "./http.js";
 import type { Job, ModelFunction } from "./jobs.js";
+import { stamp } from "./pages.js";
 
 export interface FakeVersion {
   id: string;
@@ -104,14 +105,14 @@ export function versionSchema(options: {
  * model.versions.push(newVersion(run, { document: cogDocument(input, output, false), input }))
  */
 export function newVersion(run: ModelFunction, schema: VersionSchema, id = newVersionId()): FakeVersion {
-  return {
+  return stamp({
     id,
     created_at: now(),
     cog_version: "0.9.0",
     openapi_schema: schema.document,
     run,
     inputSchema: schema.input,
-  };
+  });
 }
 
 export function versionJson(v: FakeVersion) {
