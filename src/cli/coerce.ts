@@ -61,12 +61,15 @@ function one(value: unknown, field: Field, root: unknown): unknown {
   if (typeof v === "string") {
     if (f.type === "integer") {
       if (!/^-?\d+$/.test(v.trim())) throw new Error(`must be an integer, got "${v}"`);
+      // Past 2^53 a number is rounded: the model would get another value than the one typed.
+      if (!Number.isSafeInteger(Number(v))) throw new Error(`must be between ±${Number.MAX_SAFE_INTEGER}, got ${v}`);
       v = Number(v);
     } else if (f.type === "number") {
       if (v.trim() === "" || !Number.isFinite(Number(v))) throw new Error(`must be a number, got "${v}"`);
       v = Number(v);
     } else if (f.type === "boolean") {
-      const b = BOOLEAN[v.toLowerCase()];
+      // Own keys only: "constructor" is no boolean, whatever Object.prototype holds.
+      const b = Object.hasOwn(BOOLEAN, v.toLowerCase()) ? BOOLEAN[v.toLowerCase()] : undefined;
       if (b === undefined) throw new Error(`must be true or false, got "${v}"`);
       v = b;
     } else if (f.type === "object") {
@@ -126,14 +129,16 @@ export function coerceInput(
   const grouped = new Map<string, PairValue[]>();
   for (const [key, value] of pairs) grouped.set(key, [...(grouped.get(key) ?? []), value]);
   const fields = inputFields(document, schemaName);
-  const input: Record<string, unknown> = {};
+  // Keys are the user's: `__proto__=x` must be a key like any other, not the object's prototype.
+  const input: Record<string, unknown> = Object.create(null);
   const problems: string[] = [];
   for (const [key, values] of grouped) {
     if (!fields) {
       input[key] = values.length === 1 ? untyped(values[0] as PairValue) : values.map(untyped);
       continue;
     }
-    const field = fields[key];
+    // Own fields only: "constructor" or "toString" is not an input because every object has one.
+    const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (!field) {
       problems.push(`Unknown input "${key}". The model's inputs are: ${Object.keys(fields).join(", ")}.`);
       continue;
@@ -148,5 +153,5 @@ export function coerceInput(
     }
   }
   if (problems.length > 0) throw new InputError(problems.join("\n"));
-  return input;
+  return { ...input }; // a plain object again; spreading defines "__proto__" as an own key
 }

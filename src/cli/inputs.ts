@@ -32,7 +32,9 @@ async function fileValue(path: string, io: CliIO): Promise<File> {
   }
   try {
     const bytes = await readFile(resolve(io.cwd, path));
-    const type = TYPES[path.split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream";
+    const ext = path.split(".").pop()?.toLowerCase() ?? "";
+    // Own keys only: a file named `x.constructor` is no function's type.
+    const type = (Object.hasOwn(TYPES, ext) && TYPES[ext]) || "application/octet-stream";
     return new File([bytes], basename(path), { type });
   } catch (error) {
     throw new InputError(`Cannot read @${path}: ${messageOf(error)}`);

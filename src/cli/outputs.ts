@@ -33,10 +33,12 @@ function extensionOf(url: string, type: string): string {
 export async function saveFiles(output: unknown, id: string, dir: string, io: CliIO): Promise<unknown> {
   let index = 0;
   const folder = resolve(io.cwd, dir);
+  // The id comes from the API: a `/`, `\\` or `..` in it must not put a file outside `dir`.
+  const name = id.replace(/[^\w-]+/g, "_") || "output";
   const walk = async (value: unknown): Promise<unknown> => {
     if (value instanceof FileOutput) {
       const blob = await value.blob();
-      const path = join(folder, `${id}-${index++}.${extensionOf(value.url, blob.type)}`);
+      const path = join(folder, `${name}-${index++}.${extensionOf(value.url, blob.type)}`);
       await mkdir(folder, { recursive: true });
       await writeFile(path, new Uint8Array(await blob.arrayBuffer()));
       return relative(io.cwd, path) || path;

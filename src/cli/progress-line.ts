@@ -7,6 +7,7 @@
  */
 import type { Progress } from "../run/progress.js";
 import type { CliIO } from "./cli-io.js";
+import { CLEAR } from "./terminal-text.js";
 
 /** What is shown of a job: `status` and `logs` are what every prediction and training has. */
 interface Snapshot {
@@ -28,7 +29,6 @@ export interface ProgressLine {
   end(): void;
 }
 
-const CLEAR = "\r\x1b[2K";
 const WIDTH = 24;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

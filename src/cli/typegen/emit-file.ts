@@ -10,6 +10,7 @@ import { InputError } from "../../core/errors.js";
 import type { OutputSchema } from "../../run/output.js";
 import { entryDeclaration, inputDeclaration, schemasOf } from "./entry-text.js";
 import { headerText, type Recorded, type Source } from "./header.js";
+import { commentText } from "./jsdoc.js";
 import { typeNames } from "./names.js";
 import { outputShape } from "./output-shape.js";
 import { registrationText } from "./register-text.js";
@@ -106,7 +107,7 @@ export function emitModelTypes(models: ModelSchema[], options: EmitOptions): str
   const sections = groups.map((group, i) => {
     const name = names[i] as string;
     const ctx: TypeContext = { root: group.document, uses };
-    const label = `${group.model}${group.version ? `, version ${group.version}` : ""}`;
+    const label = commentText(`${group.model}${group.version ? `, version ${group.version}` : ""}`);
     return `${inputDeclaration(`${name}Input`, label, group.document, ctx)}\n${entryDeclaration(name, group, label, ctx)}`;
   });
   const registry = groups.flatMap((group, i) =>

@@ -4,8 +4,9 @@
  */
 import type { OutputSchema } from "../../run/output.js";
 import { isSchema, resolve } from "./cog-schema.js";
+import { commentText, lineCommentText } from "./jsdoc.js";
 import { streamText } from "./stream-text.js";
-import { member, objectText, type TypeContext, typeText, unknownType } from "./type-text.js";
+import { member, objectText, type TypeContext, typeText, unknownType, withBudget } from "./type-text.js";
 
 /** What an entry is written from. */
 export interface EntrySource {
@@ -39,11 +40,12 @@ export function inputDeclaration(name: string, label: string, document: unknown,
   const node = schemasOf(document).Input;
   if (node === undefined) return `${doc}export type ${name} = Record<string, unknown>; // the schema has no Input\n`;
   const resolved = resolve(node, document);
-  if ("unknown" in resolved) return `${doc}export type ${name} = Record<string, unknown>; // ${resolved.unknown}\n`;
+  if ("unknown" in resolved)
+    return `${doc}export type ${name} = Record<string, unknown>; // ${lineCommentText(resolved.unknown)}\n`;
   const props = resolved.schema.properties;
   if (!isSchema(props) || Object.keys(props).length === 0)
     return `${doc}export type ${name} = Record<string, never>;\n`;
-  return `${doc}export interface ${name} ${objectText(resolved.schema, "input", ctx, "")}\n`;
+  return `${doc}export interface ${name} ${objectText(resolved.schema, "input", withBudget(ctx), "")}\n`;
 }
 
 /**
@@ -57,11 +59,9 @@ export function inputDeclaration(name: string, label: string, document: unknown,
 export function entryDeclaration(name: string, group: EntrySource, label: string, ctx: TypeContext): string {
   const output = schemasOf(group.document).Output;
   const of = (mode: "raw" | "output" | "schemaOutput") =>
-    output === undefined ? unknownType("the schema has no Output") : typeText(output, mode, ctx, "  ");
-  const about = group.description
-    ?.trim()
-    .split(/\r\n|\r|\n/)[0]
-    ?.replace(/\*\//g, "*\\/");
+    output === undefined ? unknownType("the schema has no Output") : typeText(output, mode, withBudget(ctx), "  ");
+  const firstLine = group.description?.trim().split(/\r\n|\r|\n/)[0];
+  const about = firstLine === undefined ? undefined : commentText(firstLine);
   const outputs = group.shape
     ? [
         "  /** What `run` resolves to: by the schema this file registers, token iterators joined, `format: uri` values as FileOutputs. */",
@@ -83,7 +83,7 @@ export function entryDeclaration(name: string, group: EntrySource, label: string
     "  /** `prediction.output` as the API sends it: `createPrediction`, `wait`, `run` with `raw: true`. */",
     `  ${member("raw", of("raw"))}`,
     "  /** The `data` of each `output` event of `stream`. */",
-    `  ${member("stream", streamText(output, ctx))}`,
+    `  ${member("stream", streamText(output, withBudget(ctx)))}`,
     "}",
     "",
   ].join("\n");

@@ -3,6 +3,8 @@
  * was made from, in lines `--check` reads back to compare with the newest versions.
  */
 
+import { lineCommentText } from "./jsdoc.js";
+
 /** How a model's schema was had: its newest version, a version asked for, or a schema file. */
 export type Source = "latest" | "pinned" | "file";
 
@@ -45,7 +47,8 @@ export function headerText(
     "//",
     ...lines,
     "//",
-    ...(command ? [`// Regenerate: ${command}`, "//"] : []),
+    // The command holds the user's arguments (a --schema path may hold a line break).
+    ...(command ? [`// Regenerate: ${lineCommentText(command)}`, "//"] : []),
     ...(runtime === "declaration"
       ? [
           "// List this file in tsconfig.json and `run`, `stream` and `createPrediction` check each model's",

@@ -3,13 +3,32 @@
  * its limits and its default. This is what an editor shows on hover, so it says what the
  * model's author wrote, not what the generator knows.
  */
+import { escapeUnsafe } from "../terminal-text.js";
 import { type CogSchema, isSecret } from "./cog-schema.js";
 
 // Cog's enum schemas all say this; it tells the reader nothing.
 const ENUM_BOILERPLATE = "An enumeration.";
 
-/** `*\/` would end the comment early. */
-const safe = (text: string) => text.replace(/\*\//g, "*\\/");
+/**
+ * Text from a schema, safe inside a `/* *\/` comment: `*\/` would end the comment early
+ * (what follows would be code), and control or bidi characters would make the file read
+ * differently from what it compiles to.
+ *
+ * @example
+ * commentText("a *\/ b") // "a *\\/ b" (the example's own `*\/` is escaped too)
+ */
+export const commentText = (text: string) => escapeUnsafe(text).replace(/\*\//g, "*\\/");
+
+/**
+ * Text from a schema, safe on one `//` line: a line break would end the comment, and
+ * what follows it would be code.
+ *
+ * @example
+ * lineCommentText("unresolved $ref #/x\nrun()") // "unresolved $ref #/x run()"
+ */
+export const lineCommentText = (text: string) => commentText(text.replace(/\r\n|\r|\n/g, " "));
+
+const lineBreak = /\r\n|\r|\n/;
 
 /** Cog titles a field after its name ("top_k" → "Top K"): such a title adds nothing. */
 const sameWords = (a: string, b: string) =>
@@ -40,11 +59,11 @@ export function docLines(name: string, own: CogSchema, target: CogSchema): strin
   const pick = (key: string): unknown => (own[key] !== undefined ? own[key] : target[key]);
   const lines: string[] = [];
   const title = typeof own.title === "string" ? own.title : undefined;
-  if (title && !sameWords(title, name)) lines.push(title);
+  if (title && !sameWords(title, name)) lines.push(title.trim());
   const description = [own.description, target.description].find(
     (d): d is string => typeof d === "string" && d.trim() !== "" && d.trim() !== ENUM_BOILERPLATE,
   );
-  if (description) lines.push(...description.trim().split(/\r\n|\r|\n/));
+  if (description) lines.push(description.trim());
   if (isSecret(target)) lines.push("A secret: Replicate redacts it once the model has it.");
   if (target.type === "integer") lines.push("An integer.");
   for (const [key, tag] of TAGS) {
@@ -57,7 +76,8 @@ export function docLines(name: string, own: CogSchema, target: CogSchema): strin
   if (deprecated === true || typeof deprecated === "string") {
     lines.push(typeof deprecated === "string" ? `@deprecated ${deprecated}` : "@deprecated");
   }
-  return lines.map(safe);
+  // Any of them may hold a line break (a title, a pattern): each line gets its ` * `.
+  return lines.flatMap((line) => line.split(lineBreak)).map(commentText);
 }
 
 /**

@@ -3,16 +3,19 @@
  * are not identifiers), and one readable, unique type name per model version.
  */
 
+import { escapeUnsafe } from "../terminal-text.js";
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /**
- * A property key: bare when it is an identifier, else quoted.
+ * A property key: bare when it is an identifier, else quoted (bidi and control
+ * characters as `\uXXXX` escapes, which name the same key).
  *
  * @example
  * propertyKey("top_k")     // "top_k"
  * propertyKey("image-url") // '"image-url"'
  */
-export const propertyKey = (name: string) => (IDENTIFIER.test(name) ? name : JSON.stringify(name));
+export const propertyKey = (name: string) => (IDENTIFIER.test(name) ? name : escapeUnsafe(JSON.stringify(name)));
 
 /**
  * Words joined in PascalCase, letters and digits only; a name that would start with a
@@ -61,7 +64,8 @@ export function typeNames(items: Nameable[]): string[] {
     const [owner = "", name = model] = model.split("/");
     let base = pascal((byName.get(name)?.size ?? 0) > 1 ? `${owner} ${name}` : name);
     if ((versions.get(model)?.size ?? 0) > 1) base += `V${(version ?? "unknown").slice(0, 8)}`;
-    if (RESERVED.has(base)) base += "Model";
+    // The input interface is named too: a model called "file" would declare FileInput.
+    if (RESERVED.has(base) || RESERVED.has(`${base}Input`)) base += "Model";
     let unique = base;
     // `<Name>Input` is taken by the same model, so a clash with it counts too.
     for (let n = 2; taken.has(unique) || taken.has(`${unique}Input`); n++) unique = `${base}${n}`;

@@ -6,6 +6,7 @@
  */
 import { type OutputSchema, resolveRef } from "../../run/output.js";
 import { isConcatenated, isSchema } from "./cog-schema.js";
+import { MAX_NODES } from "./type-text.js";
 
 /**
  * The output shape of a schema node, or undefined when it cannot be registered: a schema
@@ -19,7 +20,10 @@ import { isConcatenated, isSchema } from "./cog-schema.js";
  */
 export function outputShape(node: unknown, root: unknown): OutputSchema | undefined {
   const path = new Set<OutputSchema>();
+  let nodes = 0;
   const walk = (raw: unknown): OutputSchema => {
+    // A schema that uses a type many times over (no cycle) would be written out in full.
+    if (++nodes > MAX_NODES) throw new RangeError("a schema too large to register");
     const schema = resolveRef(isSchema(raw) ? (raw as OutputSchema) : undefined, root);
     // Anything else reads as no schema: the value is left as it is, which `{}` says too.
     if (!isSchema(schema)) return {};
@@ -46,7 +50,7 @@ export function outputShape(node: unknown, root: unknown): OutputSchema | undefi
   try {
     return walk(node);
   } catch {
-    // A recursive schema, or one resolveRef stumbles on (it trusts the document's types:
+    // A recursive or too large schema, or one resolveRef stumbles on (it trusts the document's types:
     // a `$ref` that is not a string, an `anyOf` that is no array): left unregistered.
     return undefined;
   }

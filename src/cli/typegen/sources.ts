@@ -41,6 +41,15 @@ function checked(document: unknown, where: string): unknown {
 }
 
 /**
+ * A version id from the API, checked: it is written into the generated file (its header,
+ * comments and registry keys), which must hold only what the file means to say.
+ */
+function versionId(id: string, model: string): string {
+  if (!VERSION_ID.test(id)) throw new ReplicateError(`${model}: the API sent "${id}" as a version id.`);
+  return id;
+}
+
+/**
  * A model's schema from the API: its latest version (`models.get`), or the version asked
  * for (`models.versions.get`). API errors propagate as the client throws them.
  *
@@ -53,12 +62,17 @@ export async function fetchModelSchema(replicate: Replicate, target: ModelTarget
     const params = { model_owner, model_name, version_id: target.version };
     const version = await replicate.models.versions.get(params);
     const document = checked(version.openapi_schema, `${target.model}:${target.version}`);
-    return { model: target.model, version: version.id ?? target.version, source: "pinned", document };
+    return {
+      model: target.model,
+      version: versionId(version.id ?? target.version, target.model),
+      source: "pinned",
+      document,
+    };
   }
   const found = await replicate.models.get({ model_owner, model_name });
   const latest = found.latest_version;
   if (!isSchema(latest)) throw new ReplicateError(`${target.model} has no version yet.`);
-  const version = typeof latest.id === "string" ? latest.id : undefined;
+  const version = typeof latest.id === "string" ? versionId(latest.id, target.model) : undefined;
   const document = checked(latest.openapi_schema, `${target.model}'s latest version`);
   return { model: target.model, version, source: "latest", description: found.description ?? undefined, document };
 }

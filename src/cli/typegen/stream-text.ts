@@ -4,7 +4,7 @@
  * otherwise) as text, and makes a FileOutput of text that is an https or data URL.
  */
 import { isFile, resolve, withoutNull } from "./cog-schema.js";
-import { fileType, MAX_DEPTH, type TypeContext, union } from "./type-text.js";
+import { fileType, MAX_DEPTH, spend, type TypeContext, union } from "./type-text.js";
 
 /**
  * The `data` of a `stream` output event: each item of an array output (a whole output
@@ -27,7 +27,7 @@ export function streamText(output: unknown, ctx: TypeContext): string {
 
 function pieceText(node: unknown, ctx: TypeContext, depth: number): string {
   const resolved = resolve(node, ctx.root);
-  if ("unknown" in resolved || depth > MAX_DEPTH) return anyPiece(ctx);
+  if ("unknown" in resolved || depth > MAX_DEPTH || !spend(ctx)) return anyPiece(ctx);
   const { schema, nullable } = withoutNull(resolved.schema);
   const members = schema.anyOf ?? schema.oneOf ?? (Array.isArray(schema.type) ? schema.type : undefined);
   let pieces: string[];

@@ -4,6 +4,8 @@
  * in src/run/output.ts, and the stream's events), so a type never promises what the
  * runtime does not give.
  */
+
+import { escapeUnsafe } from "../terminal-text.js";
 import {
   type CogSchema,
   isConcatenated,
@@ -15,7 +17,7 @@ import {
   resolve,
   withoutNull,
 } from "./cog-schema.js";
-import { docComment, docLines } from "./jsdoc.js";
+import { commentText, docComment, docLines } from "./jsdoc.js";
 import { propertyKey } from "./names.js";
 
 /**
@@ -32,10 +34,28 @@ export type Mode = "input" | "raw" | "output" | "schemaOutput";
 export interface TypeContext {
   root: unknown;
   uses: Set<"FileInput" | "FileOutput">;
+  /** How many more schema nodes one type may be written from (see {@link withBudget}). */
+  budget?: { left: number } | undefined;
 }
 
 /** How deep the walk goes before it calls a schema recursive. */
 export const MAX_DEPTH = 24;
+
+/** The most schema nodes one type is written from: real models' take tens (fixtures/cog-schemas: at most 44). */
+export const MAX_NODES = 1000;
+
+/**
+ * `ctx` with a fresh budget, for one type. `$ref`s are written out in place, so a schema
+ * that uses a type twice at each level (a tree's `left` and `right`) doubles at every
+ * level down to {@link MAX_DEPTH}: 2^24 nodes, a hang. Past the budget, `unknown`.
+ *
+ * @example
+ * typeText(output, "raw", withBudget(ctx))
+ */
+export const withBudget = (ctx: TypeContext): TypeContext => ({ ...ctx, budget: { left: MAX_NODES } });
+
+/** Whether one more node may be written; counts it. */
+export const spend = (ctx: TypeContext) => !ctx.budget || ctx.budget.left-- > 0;
 
 /**
  * `unknown`, with the reason as a comment, for whatever the emitter does not understand.
@@ -43,7 +63,7 @@ export const MAX_DEPTH = 24;
  * @example
  * unknownType("allOf with 2 schemas") // "unknown /* allOf with 2 schemas *\/"
  */
-export const unknownType = (why: string) => `unknown /* ${why.replace(/\*\//g, "*\\/")} */`;
+export const unknownType = (why: string) => `unknown /* ${commentText(why)} */`;
 
 /**
  * Types joined into a union, each once; `unknown` (with its reason) absorbs the rest.
@@ -58,7 +78,8 @@ export function union(types: string[]): string {
 
 const SIMPLE = /^(?:[A-Za-z_$][\w$]*(?:\[\])*|"(?:[^"\\]|\\.)*"|-?[\d.e+]+)$/;
 const arrayOf = (item: string) => (SIMPLE.test(item) ? `${item}[]` : `Array<${item}>`);
-const literal = (value: string | number | boolean | null) => JSON.stringify(value);
+// JSON leaves bidi and line-separator characters raw in a string; as `\uXXXX` they mean the same.
+const literal = (value: string | number | boolean | null) => escapeUnsafe(JSON.stringify(value));
 
 /**
  * The type of a schema node in `mode`, written at `indent` (for multi-line objects).
@@ -68,6 +89,7 @@ const literal = (value: string | number | boolean | null) => JSON.stringify(valu
  */
 export function typeText(node: unknown, mode: Mode, ctx: TypeContext, indent = "", depth = 0): string {
   if (depth > MAX_DEPTH) return unknownType("nested too deeply: a recursive schema?");
+  if (!spend(ctx)) return unknownType("too large to write out: the schema repeats its types too often");
   const resolved = resolve(node, ctx.root);
   if ("unknown" in resolved) return unknownType(resolved.unknown);
   const { schema, nullable, wrapped } = withoutNull(resolved.schema);
