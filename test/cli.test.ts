@@ -172,6 +172,18 @@ describe("run", { timeout: 30_000 }, () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  // Replicate's `error` may be an object: it is shown as JSON, as `run` shows it.
+  it("predictions wait on a failed prediction shows an error object as JSON, exit 1", async () => {
+    const r = await cli(["run", "test/broken"]);
+    expect(r.code).toBe(1);
+    const job = jobsOf("test/broken").at(-1);
+    if (!job) throw new Error("no job");
+    job.record.error = { code: "OOM", detail: "out of memory" };
+    const waited = await cli(["predictions", "wait", job.record.id as string]);
+    expect(waited.code).toBe(1);
+    expect(waited.stderr).toContain(`Prediction ${job.record.id} failed: {"code":"OOM","detail":"out of memory"}`);
+  });
+
   it("exits 3 on an API error, with the API's sentence; --debug adds the stack", async () => {
     const r = await cli(["run", "nobody/nothing", "x=1"]);
     expect(r.code).toBe(3);

@@ -2,7 +2,7 @@
  * `replicate-kit predictions list | get <id> | wait <id> | cancel <id>`.
  */
 import type { Replicate } from "../../core/client.js";
-import { InputError } from "../../core/errors.js";
+import { InputError, PredictionError } from "../../core/errors.js";
 import { partsOf } from "../../core/parts.js";
 import type { Prediction } from "../../core/types.js";
 import { downloader } from "../../run/file-output.js";
@@ -97,7 +97,8 @@ export function predictionsCommand(argv: string[], io: CliIO): Promise<number> {
           line.end();
         }
         if (done.status !== "succeeded") {
-          io.err(`Prediction ${done.id} ${done.status}${done.error ? `: ${String(done.error)}` : "."}\n`);
+          // Worded as run's failures are (an `error` object as JSON, not "[object Object]").
+          io.err(`${new PredictionError(done).message}\n`);
           if (values.json) io.out(`${JSON.stringify(done, null, 2)}\n`);
           return EXIT.prediction;
         }
