@@ -12,6 +12,7 @@ import {
 } from "../src/index.js";
 import { createProxy } from "../src/proxy/proxy.js";
 import { createStreamSigner } from "../src/proxy/stream-signing.js";
+import { SVIX_VECTOR } from "./support/fixtures.js";
 import { APP, SERVER_TOKEN } from "./support/proxy.js";
 import { json, startServer, type TestServer } from "./support/sse-server.js";
 
@@ -329,13 +330,7 @@ describe("createProxy: answers it passes on", () => {
 // Webhooks
 // ---------------------------------------------------------------------------------------
 
-const VECTOR = {
-  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-  id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
-  timestamp: 1614265330,
-  body: '{"test": 2432232314}',
-  signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-} as const;
+const VECTOR = SVIX_VECTOR;
 
 const freezeAtVector = () => vi.useFakeTimers({ now: VECTOR.timestamp * 1000, toFake: ["Date"] });
 

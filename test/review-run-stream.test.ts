@@ -4,7 +4,6 @@
 import { describe, expect, it } from "vitest";
 import {
   AbortError,
-  createReplicate,
   FileOutput,
   InputError,
   type Prediction,
@@ -14,20 +13,9 @@ import {
   TimeoutError,
   train,
 } from "../src/index.js";
-import { json, type Step, scriptedFetch } from "./support/fake-fetch.js";
+import { json } from "./support/fake-fetch.js";
 import { prediction } from "./support/fixtures.js";
-
-const STREAM_URL = "https://stream.replicate.com/v1/files/p1";
-
-function client(...steps: Step[]) {
-  const fetch = scriptedFetch(...steps);
-  return { fetch, replicate: createReplicate({ auth: "r8_test", fetch, retry: false }) };
-}
-
-const streaming = (status = "processing") =>
-  prediction("p1", status, {
-    urls: { get: "https://api.replicate.com/v1/predictions/p1", stream: STREAM_URL },
-  }) as unknown as Prediction;
+import { client, streaming } from "./support/streaming.js";
 
 /**
  * An event stream whose body knows nothing of the request's signal, as a custom `fetch`

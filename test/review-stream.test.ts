@@ -12,7 +12,7 @@ import {
   stream,
 } from "../src/index.js";
 import { prediction } from "./support/fixtures.js";
-import { type Handler, json, startServer, startSse, type TestServer, tick, write } from "./support/sse-server.js";
+import { json, streamOf as serve, startServer, startSse, type TestServer, tick, write } from "./support/sse-server.js";
 
 const STREAM = "/v1/files/qoxq-stream-p1";
 const GET_P1 = "/v1/predictions/p1";
@@ -38,18 +38,8 @@ const pred = (): Prediction =>
 
 const ev = (id: string, event: string, data: string) => `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
 
-/** 200 text/event-stream, the chunks one by one, then a clean end, a dropped socket, or held open. */
-function streamOf(chunks: Array<string | Uint8Array>, after: "hold" | "end" | "drop" = "end"): Handler {
-  return async (_req, res) => {
-    startSse(res);
-    for (const chunk of chunks) {
-      if (!(await write(res, chunk))) return;
-      await tick();
-    }
-    if (after === "end") res.end();
-    if (after === "drop") res.socket?.destroy();
-  };
-}
+/** As the support's `streamOf`, but ending cleanly unless told otherwise. */
+const streamOf = (chunks: Array<string | Uint8Array>, after: "hold" | "end" | "drop" = "end") => serve(chunks, after);
 
 async function collect(events: AsyncIterable<StreamEvent>) {
   const seen: Array<[string, unknown, string]> = [];

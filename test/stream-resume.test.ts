@@ -3,13 +3,13 @@
 // per-chunk batches with an async generator's semantics. The wire is a scripted `fetch`
 // whose event-stream bodies hand out one chunk per read, then end, drop or stay open.
 import { describe, expect, it } from "vitest";
-import { AbortError, createReplicate, FileOutput, type Prediction, type StreamEvent, stream } from "../src/index.js";
+import { AbortError, FileOutput, type Prediction, type StreamEvent, stream } from "../src/index.js";
 import { unbatch } from "../src/stream/batches.js";
 import { type Delivered, increments } from "../src/stream/events.js";
-import { hang, json, type Step, scriptedFetch } from "./support/fake-fetch.js";
+import { hang, json, type scriptedFetch } from "./support/fake-fetch.js";
 import { prediction } from "./support/fixtures.js";
+import { client, STREAM_URL, streaming } from "./support/streaming.js";
 
-const STREAM_URL = "https://stream.replicate.com/v1/files/p1";
 const FAST = { initialMs: 1 };
 
 /** An event on the wire. */
@@ -36,15 +36,6 @@ function sse(chunks: string[], after: "end" | "drop" | "hold" = "end"): Response
 
 const gone = () => new Response("gone", { status: 410, headers: { "content-type": "text/plain" } });
 
-function client(...steps: Step[]) {
-  const fetch = scriptedFetch(...steps);
-  return { fetch, replicate: createReplicate({ auth: "r8_test", fetch, retry: false }) };
-}
-
-const streaming = (status = "processing") =>
-  prediction("p1", status, {
-    urls: { get: "https://api.replicate.com/v1/predictions/p1", stream: STREAM_URL },
-  }) as unknown as Prediction;
 const polled = (status: string, extra: Record<string, unknown>) =>
   prediction("p1", status, extra) as unknown as Prediction;
 

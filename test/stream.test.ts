@@ -28,6 +28,7 @@ import {
   sseEvent,
   startServer,
   startSse,
+  streamOf,
   type TestServer,
   tick,
   write,
@@ -102,24 +103,6 @@ const ev = (id: string, event: string, data: string, retry?: number) =>
 
 type Chunk = string | Uint8Array;
 
-/**
- * A stream handler: 200 text/event-stream, each chunk written in turn with a pause in
- * between (so they reach the client as separate reads), then `after`: hold the
- * connection open (the client must close it), end it cleanly, or destroy the socket.
- */
-function streamOf(chunks: Chunk[], after: "hold" | "end" | "drop" = "hold"): Handler {
-  return async (_req, res) => {
-    startSse(res);
-    for (const chunk of chunks) {
-      if (!(await write(res, chunk))) return;
-      await tick();
-    }
-    if (after === "end") res.end();
-    if (after === "drop") res.socket?.destroy();
-  };
-}
-
-/** A bare status answer, e.g. a 410 from a stream that is gone. */
 const status =
   (code: number): Handler =>
   (_req, res) => {

@@ -22,19 +22,13 @@ import {
   webhookEvent,
   webhookSecret,
 } from "../src/index.js";
+import { SVIX_VECTOR } from "./support/fixtures.js";
 
 // ---------------------------------------------------------------------------------------
 // Fixtures and helpers
 // ---------------------------------------------------------------------------------------
 
-/** Svix's public test vector (also used by Replicate's own clients). */
-const VECTOR = {
-  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-  id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
-  timestamp: 1614265330,
-  body: '{"test": 2432232314}',
-  signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-} as const;
+const VECTOR = SVIX_VECTOR;
 
 /** "Now", in Unix seconds, for every test that freezes the clock. */
 const NOW = 1_767_225_600; // 2026-01-01T00:00:00Z

@@ -156,7 +156,10 @@ export function createWebhookSender(sending: WebhookSending): WebhookSender {
         const fire = () => {
           // The last one may have gone out later than its window was reckoned from.
           const left = (last.get(job) ?? 0) + throttleMs - Date.now();
-          if (left > 0) return void (timer = setTimeout(fire, left));
+          if (left > 0) {
+            timer = setTimeout(fire, left);
+            return;
+          }
           throttled.delete(job);
           void send().then(resolve);
         };

@@ -21,3 +21,12 @@ export const prediction = (id: string, status: string, extra: Record<string, unk
   },
   ...extra,
 });
+
+/** Svix's public Standard Webhooks test vector (also used by Replicate's own clients). */
+export const SVIX_VECTOR = {
+  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+  timestamp: 1614265330,
+  body: '{"test": 2432232314}',
+  signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+} as const;

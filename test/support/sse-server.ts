@@ -133,3 +133,20 @@ export const json =
   (_req, res) => {
     res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
   };
+
+/**
+ * A stream handler: 200 text/event-stream, each chunk written in turn with a pause in
+ * between (so they reach the client as separate reads), then `after`: hold the
+ * connection open (the client must close it), end it cleanly, or destroy the socket.
+ */
+export function streamOf(chunks: Array<string | Uint8Array>, after: "hold" | "end" | "drop" = "hold"): Handler {
+  return async (_req, res) => {
+    startSse(res);
+    for (const chunk of chunks) {
+      if (!(await write(res, chunk))) return;
+      await tick();
+    }
+    if (after === "end") res.end();
+    if (after === "drop") res.socket?.destroy();
+  };
+}
