@@ -81,6 +81,15 @@ describe("createProxy: the token in errors", () => {
   });
 });
 
+/** A proxy allowing predictions.get, in front of the loopback "API" `api`. */
+const overLoopback = (api: TestServer) =>
+  createProxy({
+    prefix: "/api/replicate",
+    allow: ["predictions.get"],
+    auth: SERVER_TOKEN,
+    upstream: `${api.origin}/v1`,
+  });
+
 describe("createProxy: redirects from upstream are never followed with the token", () => {
   it("does not follow a same-origin redirect to an operation it does not allow", async () => {
     const api = await server();
@@ -88,12 +97,7 @@ describe("createProxy: redirects from upstream are never followed with the token
       res.writeHead(302, { location: `${api.origin}/v1/account` }).end();
     });
     api.on("GET", "/v1/account", json(200, { username: "victim", secret: "account data" }));
-    const proxy = createProxy({
-      prefix: "/api/replicate",
-      allow: ["predictions.get"],
-      auth: SERVER_TOKEN,
-      upstream: `${api.origin}/v1`,
-    });
+    const proxy = overLoopback(api);
     const answer = await proxy(new Request(`${APP}/api/replicate/predictions/p1`));
     expect(api.lines()).toEqual(["GET /v1/predictions/p1"]);
     expect(answer.status).toBe(302);
@@ -111,12 +115,7 @@ describe("createProxy: redirects from upstream are never followed with the token
       res.writeHead(307, { location: "/v1/webhooks/default/secret" }).end();
     });
     api.on("GET", "/v1/webhooks/default/secret", json(200, { key: "whsec_stolen" }));
-    const proxy = createProxy({
-      prefix: "/api/replicate",
-      allow: ["predictions.get"],
-      auth: SERVER_TOKEN,
-      upstream: `${api.origin}/v1`,
-    });
+    const proxy = overLoopback(api);
     const prediction = (await (await proxy(new Request(`${APP}/api/replicate/predictions/p1`))).json()) as {
       urls: { stream: string };
     };
@@ -134,12 +133,7 @@ describe("createProxy: redirects from upstream are never followed with the token
     api.on("GET", "/v1/predictions/p1", (_req, res) => {
       res.writeHead(301, { location: `${elsewhere.origin}/collect` }).end();
     });
-    const proxy = createProxy({
-      prefix: "/api/replicate",
-      allow: ["predictions.get"],
-      auth: SERVER_TOKEN,
-      upstream: `${api.origin}/v1`,
-    });
+    const proxy = overLoopback(api);
     const answer = await proxy(new Request(`${APP}/api/replicate/predictions/p1`));
     expect(answer.status).toBe(301);
     expect(answer.headers.get("location")).toBe(`${elsewhere.origin}/collect`);
