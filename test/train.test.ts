@@ -25,30 +25,17 @@ import {
 } from "../src/index.js";
 import { deferred } from "./support/deferred.js";
 import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
+import { TRAINER_VERSION, training } from "./support/fixtures.js";
 import { failOnUnmatched, nockRecorder, type Seen } from "./support/nock-recorder.js";
 import { failed } from "./support/rejection.js";
 
 const ORIGIN = "https://api.replicate.com";
 const API = `${ORIGIN}/v1`;
 /** The trainer's version. */
-const V = "b8f9c3a5e0d14a6f9c2e7d3b1a0f5e4c8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
+const V = TRAINER_VERSION;
 /** The version a training creates. */
 const NEW = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const FAST = { initialMs: 1 };
-
-const training = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  model: "acme/trainer",
-  version: V,
-  input: { steps: 10 },
-  status,
-  logs: "",
-  error: null,
-  output: null,
-  created_at: "2025-01-01T00:00:00.000Z",
-  urls: { get: `${API}/trainings/${id}`, cancel: `${API}/trainings/${id}/cancel` },
-  ...extra,
-});
 
 const model = (owner: string, name: string, latest: string | null) => ({
   url: `https://replicate.com/${owner}/${name}`,

@@ -6,8 +6,7 @@
 import { checkCallback, checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
 import type { WebhookEvent } from "../core/domain.js";
-import { InputError, type JobSnapshot, ReplicateError, TrainingError } from "../core/errors.js";
-import { isApiError } from "../core/guards.js";
+import { InputError, ReplicateError, TrainingError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import { deadline } from "../core/signals.js";
 import type { Training } from "../core/types.js";
@@ -16,14 +15,9 @@ import { type FileInputOptions, readInput, uploader } from "../run/file-inputs.j
 import { parseRef } from "../run/refs.js";
 import { CLEANUP_GRACE_MS, stopped, withJob } from "../run/stop.js";
 import { checkInterval, type Refresh, type WaitOptions, waitFor } from "../run/wait.js";
+import { type CreateDestination, ensureDestination, parseDestination, trainedVersion } from "./destination.js";
 
-/** How to create the destination model when it does not exist yet. */
-export interface CreateDestination {
-  visibility: "public" | "private";
-  /** Hardware SKU for the model, e.g. `"cpu"` or `"gpu-a100-large"` (see `replicate.hardware.list()`). */
-  hardware: string;
-  description?: string;
-}
+export { type CreateDestination, trainedVersion };
 
 /** Options of `startTraining` and `train`. */
 export interface TrainOptions extends WaitOptions<Training> {
@@ -47,26 +41,6 @@ export interface TrainResult {
   training: Training;
   /** The new version, ready for `run`: `"owner/name:version"`. */
   version: string;
-}
-
-/**
- * The runnable reference of a succeeded training's new version.
- *
- * @example
- * await run(replicate, trainedVersion(training, "me/my-flux"), { input: { prompt: "TOK as a pilot" } })
- */
-export function trainedVersion(training: Pick<Training, "id" | "status" | "output">, destination: string): string {
-  if (training.status !== "succeeded") throw new TrainingError(training as JobSnapshot);
-  const version = training.output?.version;
-  if (!version) throw new ReplicateError(`Training ${training.id} succeeded but named no output.version`);
-  // Trainers report either the bare version id or the full reference.
-  const ref = version.includes("/") ? version : `${destination}:${version}`;
-  try {
-    parseRef(ref); // a malformed answer is reported here, not at the next run
-  } catch {
-    throw new ReplicateError(`Training ${training.id} named a malformed version: ${JSON.stringify(version)}`);
-  }
-  return ref;
 }
 
 /** Fetches a training again. The API always sends its id and status, though the schema marks them optional. */
@@ -95,16 +69,7 @@ function check(options: TrainOptions) {
   if (trainer.kind === "deployment" || !trainer.owner || !trainer.name) {
     throw new InputError(`model must be "owner/name" or "owner/name:version", got ${JSON.stringify(options.model)}.`);
   }
-  const dest = (() => {
-    try {
-      return parseRef(options.destination);
-    } catch {
-      return undefined;
-    }
-  })();
-  if (dest?.kind !== "model") {
-    throw new InputError(`destination must be "owner/name", got ${JSON.stringify(options.destination)}.`);
-  }
+  const dest = parseDestination(options.destination);
   const { input } = options;
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new InputError("input must be an object of the trainer's input fields.");
@@ -116,32 +81,6 @@ function check(options: TrainOptions) {
   if (options.webhook !== undefined) checkWebhook(options.webhook);
   if (options.webhookEventsFilter !== undefined) checkEvents(options.webhookEventsFilter);
   return { trainer: { ...trainer, owner: trainer.owner, name: trainer.name }, dest };
-}
-
-/** Make sure the destination exists: create it when asked, else an InputError before any training. */
-async function ensureDestination(
-  replicate: Replicate,
-  owner: string,
-  name: string,
-  options: TrainOptions,
-  signal?: AbortSignal,
-) {
-  const call = signal ? { signal } : {};
-  try {
-    await replicate.models.get({ model_owner: owner, model_name: name }, call);
-    return;
-  } catch (error) {
-    if (!(isApiError(error) && error.status === 404)) throw error; // by name: the client may be another copy's
-  }
-  const create = options.createDestination;
-  if (!create) {
-    throw new InputError(
-      `The destination model ${owner}/${name} does not exist, so the training's result could not be saved; ` +
-        "nothing was started. Create it on replicate.com, or pass createDestination: " +
-        '{ visibility: "private", hardware: "cpu" } to have it created first.',
-    );
-  }
-  await replicate.models.create({ body: { owner, name, ...create } }, call);
 }
 
 /**
@@ -165,7 +104,7 @@ export async function startTraining(replicate: Replicate, options: TrainOptions)
     version = (model.latest_version as { id?: string } | null)?.id;
     if (!version) throw new ReplicateError(`${trainer.owner}/${trainer.name} has no version to train from`);
   }
-  await ensureDestination(replicate, dest.owner, dest.name, options, signal);
+  await ensureDestination(replicate, dest.owner, dest.name, options.createDestination, signal);
   const body = {
     destination: `${dest.owner}/${dest.name}`,
     input: await finish(uploader(replicate)),

@@ -30,3 +30,24 @@ export const SVIX_VECTOR = {
   body: '{"test": 2432232314}',
   signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
 } as const;
+
+/** The version of the trainer `acme/trainer` that trainings run on. */
+export const TRAINER_VERSION = "b8f9c3a5e0d14a6f9c2e7d3b1a0f5e4c8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
+
+/** A training of `acme/trainer` with no output yet, its URLs on api.replicate.com; `extra` replaces any field. */
+export const training = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  model: "acme/trainer",
+  version: TRAINER_VERSION,
+  input: { steps: 10 },
+  status,
+  logs: "",
+  error: null,
+  output: null,
+  created_at: "2025-01-01T00:00:00.000Z",
+  urls: {
+    get: `https://api.replicate.com/v1/trainings/${id}`,
+    cancel: `https://api.replicate.com/v1/trainings/${id}/cancel`,
+  },
+  ...extra,
+});
