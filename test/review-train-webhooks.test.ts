@@ -29,7 +29,6 @@ const NEW = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const URL_DEST = `${API}/models/me/dest`;
 const URL_MODELS = `${API}/models`;
 const URL_CREATE = `${API}/models/acme/trainer/versions/${V}/trainings`;
-const URL_T1 = `${API}/trainings/t1`;
 
 const training = (status: string, extra: Record<string, unknown> = {}) => trainingOf("t1", status, extra);
 const model = { url: "https://replicate.com/me/dest", owner: "me", name: "dest", latest_version: null };
