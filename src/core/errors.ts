@@ -1,7 +1,8 @@
 /**
  * The error family. Each class has a literal `name`, and each guard matches by that
- * name as well as by `instanceof`, so errors that crossed a realm (a worker, a second
- * copy of this package) are still recognised.
+ * name as well as by `instanceof`, so errors that crossed a realm (an iframe or `vm`
+ * context, a second copy of this package) are still recognised. Not one posted from a
+ * worker: structured cloning keeps only an error's message, and names it "Error".
  *
  * No error here ever holds the request's headers, so the token cannot leak through
  * a message, `toString()` or `JSON.stringify(error)`.

@@ -1,6 +1,8 @@
 /**
  * Type guards for the error family. Each matches by `instanceof` and also by the literal
- * `name`, so errors that crossed a realm (a worker, a second copy of this package) match.
+ * `name`, so errors that crossed a realm (an iframe or `vm` context, a second copy of this
+ * package) match. One posted from a worker does not: structured cloning keeps only an
+ * error's message, renamed "Error"; post `error.toJSON?.() ?? { ...error, message }` instead.
  */
 import {
   AbortError,

@@ -15,6 +15,20 @@ import { abortReason, whenAborted } from "./signals.js";
 export type Release = (rateLimited?: boolean) => void;
 
 /**
+ * Hand a slot back, if there is one. A user's limiter may throw from its release (a shared
+ * store gone away, say): that must not replace the answer (a create's, with its
+ * prediction) or the error the attempt ended with, so it is dropped.
+ *
+ * @example
+ * release = free(release) // no answer came
+ */
+export function free(release: Release | undefined, rateLimited?: boolean): undefined {
+  try {
+    release?.(rateLimited);
+  } catch {}
+}
+
+/**
  * Hands out slots for requests; a slot is returned by calling its release. The client
  * holds one per attempt, up to the response headers, or the whole body for the
  * library's own calls. Any object of this shape works, e.g. one shared across processes.

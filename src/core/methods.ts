@@ -17,7 +17,7 @@ import {
 import { checkSignal, checkTimeout } from "./checks.js";
 import { ApiError, InputError } from "./errors.js";
 import { headerRecord } from "./headers.js";
-import { checkNextUrl, type Page, type PagePromise, pagePromise } from "./paginate.js";
+import { type Page, type PagePromise, pagePromise } from "./paginate.js";
 import { toWire } from "./params.js";
 import { underDeadline } from "./responses.js";
 import { parseRetryAfter } from "./retry.js";
@@ -103,7 +103,8 @@ export function createOperations(send: Send, baseUrl: string) {
       ? operationTable[id as OperationId]
       : undefined;
     let first: Promise<unknown>;
-    let loadNext: (next: string) => Promise<unknown>;
+    let listUrl = "";
+    let load: (url: string) => Promise<unknown>;
     try {
       if (!spec) throw new InputError(`Unknown operation "${id}". See the README's table of operations.`);
       checkTimeout("timeoutMs", options.timeoutMs);
@@ -115,23 +116,25 @@ export function createOperations(send: Send, baseUrl: string) {
       const headers = Object.assign(options.headers ? headerRecord(`${id}: headers`, options.headers) : {}, wire);
       const fetchPage = async (url: string) => {
         // Pages share the headers: the transport completes them in place, the same way each
-        // time, as every page is under baseUrl.
+        // time, as every page is on the same list (same origin and path).
         const request = { url, method: spec.method, headers, body };
         // As strictFetch does, one async layer fewer: this runs on every call.
         const response = await send(request, sendOptions);
         if (!response.ok) throw await apiError(request, response);
         return read(response, spec.response);
       };
-      first = fetchPage(baseUrl + target);
-      // Later pages repeat the method, headers and body (QUERY search sends its query again).
-      loadNext = (next) => fetchPage(checkNextUrl(next, baseUrl));
+      listUrl = baseUrl + target;
+      first = fetchPage(listUrl);
+      // Later pages (pagePromise checks their URLs) repeat the method, headers and body:
+      // QUERY search sends its query again.
+      load = fetchPage;
     } catch (error) {
       // A list call stays iterable even when its input was refused: iterating rethrows.
       first = Promise.reject(error);
-      loadNext = () => first;
+      load = () => first;
     }
     return spec?.paginated
-      ? pagePromise(first as Promise<Page<unknown>>, loadNext as () => Promise<Page<unknown>>)
+      ? pagePromise(first as Promise<Page<unknown>>, listUrl, load as (url: string) => Promise<Page<unknown>>)
       : first;
   }
 

@@ -5,6 +5,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import type { Replicate } from "./client.js";
+import { PLACEHOLDER, pathValue } from "./params.js";
 import { partsOf } from "./parts.js";
 import { underDeadline } from "./responses.js";
 import type { RequestParts } from "./transport.js";
@@ -45,7 +46,12 @@ export function createApiClient(replicate: Replicate): ApiClient {
   if (!api) {
     const fetch = async (request: Request) =>
       send(await requestParts(request), { signal: request.signal, hold: underDeadline });
-    api = createClient<paths>({ baseUrl, fetch });
+    // Path values by the operations' rules: openapi-fetch's own serialiser leaves "." and
+    // ".." as they are, which fetch then resolves (DELETE .../versions/.. deletes the
+    // model), and an empty value would name another endpoint.
+    const pathSerializer = (url: string, values: Record<string, unknown>) =>
+      url.replace(PLACEHOLDER, (_, name: string) => pathValue("createApiClient", name, values[name]));
+    api = createClient<paths>({ baseUrl, fetch, pathSerializer });
     made.set(replicate, api);
   }
   return api;

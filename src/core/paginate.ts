@@ -26,36 +26,42 @@ export interface PagePromise<P, Item> extends Promise<P>, AsyncIterable<Item> {
 }
 
 /**
- * Only follow a `next` URL under the client's own base URL: following one to another
- * host would send it the token. `baseUrl` is normalised and has no trailing slash, and
- * `href` is normalised too (`..` resolved), so a prefix test is exact.
- */
-export function checkNextUrl(next: string, baseUrl: string): string {
-  const { href, origin } = new URL(next, baseUrl);
-  if (!href.startsWith(`${baseUrl}/`)) {
-    throw new ReplicateError(`Refusing to follow a next-page URL outside ${baseUrl}: ${origin}`);
-  }
-  return href;
-}
-
-/**
- * Make a {@link PagePromise} from a first-page promise and a way to load a `next` URL.
- * The first request is already under way; later pages load only as iteration reaches them.
+ * Make a {@link PagePromise} from a first-page promise, the URL it was asked from, and a
+ * way to load another page's URL. The first request is already under way; later pages
+ * load only as iteration reaches them.
+ *
+ * A `next` is followed only to the same list: the same origin and path as `url`, another
+ * query (the cursor). Anywhere else the token would go with it: to another host, or to
+ * another of the API's endpoints (`/v1/webhooks/default/secret`), whose answer would then
+ * be handed out as a page. And a page that is not one (`results` not a list) is refused
+ * rather than iterated: a string's characters would come out as items.
+ *
+ * @example
+ * pagePromise(fetchPage(url), url, fetchPage)
  */
 export function pagePromise<P extends Page<Item>, Item>(
   first: Promise<P>,
-  loadNext: (next: string) => Promise<P>,
+  url: string,
+  load: (url: string) => Promise<P>,
 ): PagePromise<P, Item> {
   async function* pages(): AsyncGenerator<P> {
     let page = await first;
-    const seen = new Set<string>();
+    const list = new URL(url);
+    const path = list.origin + list.pathname;
+    // Resolved URLs, the first page's too: a loop is caught however its URLs are spelled.
+    const seen = new Set([list.href]);
     for (;;) {
+      if (!Array.isArray(page.results ?? [])) throw new ReplicateError(`Not a page: ${path}`);
       yield page;
       if (!page.next) return;
+      const { href, origin, pathname } = new URL(page.next, list);
+      if (origin + pathname !== path) {
+        throw new ReplicateError(`Refusing to follow a next-page URL outside ${path}: ${origin}${pathname}`);
+      }
       // A server that keeps answering with the same cursor would otherwise loop forever.
-      if (seen.has(page.next)) throw new ReplicateError(`Pagination loop: ${page.next} was already loaded`);
-      seen.add(page.next);
-      page = await loadNext(page.next);
+      if (seen.has(href)) throw new ReplicateError(`Pagination loop: ${href} was already loaded`);
+      seen.add(href);
+      page = await load(href);
     }
   }
   async function* items(): AsyncGenerator<Item> {

@@ -26,7 +26,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 // Made once: a regular expression literal inside a function is a new object per call, and
 // these two run on every call.
 /** A path template's `{name}` placeholders (split on once per operation, by `layoutOf`). */
-const PLACEHOLDER = /\{([^}]+)\}/g;
+export const PLACEHOLDER = /\{([^}]+)\}/g;
 /** Ids and names: characters encoding leaves alone, and no leading dot (so never "." or ".."). */
 const PLAIN = /^\w[\w.~-]*$/;
 
@@ -59,6 +59,45 @@ function layoutOf(spec: OperationSpec): Layout {
   return layout;
 }
 
+/** Refuse the input of operation `id` with an InputError saying why. */
+const refuse = (id: string, message: string): never => {
+  throw new InputError(`${id}: ${message}`);
+};
+
+/** A value encoded for a URL; a lone UTF-16 surrogate cannot be, so a clear error rather than a URIError. */
+function encode(id: string, name: string, value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return refuse(id, `"${name}" has a lone UTF-16 surrogate, which a URL cannot carry.`);
+  }
+}
+
+/**
+ * One path parameter's value for the wire, encoded whole (a `/` in it stays inside it),
+ * or an InputError: it must be a non-empty string, and not "." or "..", which URL parsing
+ * resolves even encoded, sending the request to another endpoint (`versions/..` deletes
+ * the model, not a version). The operations and the openapi-fetch client both use it.
+ *
+ * @example
+ * pathValue("predictions.get", "prediction_id", "abc") // "abc"
+ */
+export function pathValue(id: string, name: string, value: unknown): string {
+  // Passed as they are: the checks below cost about 1 % of a loopback call.
+  if (typeof value === "string" && PLAIN.test(value)) return value;
+  if (value === undefined) refuse(id, `"${name}" is required.`);
+  // Strings only: a number (NaN, say) is almost always a mistake, and would be sent as text.
+  if (typeof value !== "string" || value === "") {
+    refuse(
+      id,
+      `path parameter "${name}" must be a non-empty string, got ${value === "" ? "an empty string" : kindOf(value)}.`,
+    );
+  }
+  if (/^(\.|%2e){1,2}$/i.test(value as string))
+    refuse(id, `path parameter "${name}" cannot be ${JSON.stringify(value)}.`);
+  return encode(id, name, value as string);
+}
+
 /**
  * Validate `params` for operation `id` and lay them out for the wire.
  *
@@ -67,9 +106,6 @@ function layoutOf(spec: OperationSpec): Layout {
  * // { target: "/predictions/abc", headers: {}, body: undefined }
  */
 export function toWire(id: string, spec: OperationSpec, params: unknown): WireParams {
-  const refuse = (message: string): never => {
-    throw new InputError(`${id}: ${message}`);
-  };
   if (params !== undefined && !isRecord(params)) throw mustBe(`${id}: params`, "an object", params);
   const { query = [], header = [], body: type } = spec;
   const { accepted, pieces, names } = layoutOf(spec);
@@ -81,51 +117,23 @@ export function toWire(id: string, spec: OperationSpec, params: unknown): WirePa
     if (value === undefined || !Object.hasOwn(params, name)) continue;
     if (!accepted.includes(name)) {
       refuse(
+        id,
         `unknown parameter "${name}". ${accepted.length ? `Accepted: ${accepted.join(", ")}.` : "It takes no parameters."}`,
       );
     }
     values[name] = value;
   }
-  const missing = (name: string) => refuse(`"${name}" is required.`);
-  // A lone UTF-16 surrogate cannot be encoded: a clear error rather than a URIError.
-  const encode = (name: string, value: string) => {
-    try {
-      return encodeURIComponent(value);
-    } catch {
-      return refuse(`"${name}" has a lone UTF-16 surrogate, which a URL cannot carry.`);
-    }
-  };
-
-  // Each path value is encoded whole: a `/` in a value stays inside it.
   let target = pieces[0] as string;
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;
-    const value = values[name];
-    const after = pieces[i + 1] as string;
-    // Passed as they are: the checks below cost about 1 % of a loopback call.
-    if (typeof value === "string" && PLAIN.test(value)) {
-      target += value + after;
-      continue;
-    }
-    if (value === undefined) missing(name);
-    // Strings only: a number (NaN, say) is almost always a mistake, and would be sent as text.
-    if (typeof value !== "string" || value === "") {
-      refuse(
-        `path parameter "${name}" must be a non-empty string, got ${value === "" ? "an empty string" : kindOf(value)}.`,
-      );
-    }
-    // URL parsing resolves "." and ".." segments even when encoded, which would send the
-    // request to another endpoint: `versions/..` deletes the model, not a version.
-    if (/^(\.|%2e){1,2}$/i.test(value as string))
-      refuse(`path parameter "${name}" cannot be ${JSON.stringify(value)}.`);
-    target += encode(name, value as string) + after;
+    target += pathValue(id, name, values[name]) + (pieces[i + 1] as string);
   }
-  for (const name of spec.required ?? []) if (values[name] == null) missing(name);
+  for (const name of spec.required ?? []) if (values[name] == null) refuse(id, `"${name}" is required.`);
   let sep = "?";
   for (const name of query) {
     if (!(name in values)) continue;
     for (const item of [values[name]].flat()) {
-      target += `${sep}${name}=${encode(name, String(item))}`;
+      target += `${sep}${name}=${encode(id, name, String(item))}`;
       sep = "&";
     }
   }
@@ -153,14 +161,17 @@ export function toWire(id: string, spec: OperationSpec, params: unknown): WirePa
 }
 
 /**
- * A multipart body as the schema describes it: `Blob` fields are files, objects (such as
- * `metadata`) are JSON text, everything else is its string form.
+ * A multipart body as the schema describes it: `Blob` fields are files, and so are bytes
+ * (a Uint8Array, a Node Buffer, an ArrayBuffer), which as objects would go as JSON text
+ * (`{"0":104,...}`) and upload garbage; other objects (such as `metadata`) are JSON text,
+ * everything else is its string form.
  */
 function toFormData(body: Record<string, unknown>): FormData {
   const form = new FormData();
   const { filename } = body;
-  for (const [name, value] of Object.entries(body)) {
+  for (let [name, value] of Object.entries(body)) {
     if (value === undefined) continue;
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) value = new Blob([value as ArrayBuffer]);
     if (value instanceof Blob) {
       const ownName = (value as { name?: unknown }).name; // a File knows its name
       const file = [filename, ownName, "blob"].find((n) => typeof n === "string") as string;

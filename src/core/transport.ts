@@ -6,7 +6,7 @@
  */
 import { ConnectionError, TimeoutError } from "./errors.js";
 import { type HeaderSource, headerCompleter } from "./headers.js";
-import type { Release } from "./limiter.js";
+import { free, type Release } from "./limiter.js";
 import { afterRedirect, isRedirect, mayFollowBlind } from "./redirects.js";
 import { buffered } from "./responses.js";
 import { backoffMs, type ResolvedRetry, retryWait, shouldRetry } from "./retry.js";
@@ -173,13 +173,12 @@ export function createTransport(config: TransportConfig): Send {
           redirected = byHand && isRedirect(status);
           if (buffer && !redirected) response = await until(buffered(response));
         } catch (error) {
-          release?.(); // no answer to learn from; and the slot is not held through the backoff
-          release = undefined;
+          release = free(release); // no answer to learn from; and the slot is not held through the backoff
           if (signal?.aborted || spent.tries >= retry.retries || !shouldRetry(method, { error })) fail(error);
           await sleep(backoffMs(spent.tries++, retry), signal).catch(fail);
           continue;
         } finally {
-          release?.(status === 429); // tells an adaptive limiter whether it was rate limited
+          free(release, status === 429); // tells an adaptive limiter whether it was rate limited
         }
         const location = redirected ? response.headers.get("location") : null;
         // A 3xx without a Location is an answer, as fetch treats it; status 0 hides its Location.
