@@ -3,7 +3,7 @@
  * (for `allow`), and whether a stream target is really an API operation in disguise.
  */
 import { DEFAULT_BASE_URL } from "../core/domain.js";
-import { type OperationId, operationTable } from "../generated/operations.js";
+import { type OperationId, type OperationSpec, operationTable } from "../generated/operations.js";
 
 /** A path parameter: one segment. */
 const PARAM = /\{[^}]+\}/g;
@@ -37,16 +37,39 @@ const streamShaped = () => operationTable["files.get"].path;
 export function findOperation(method: string, path: string): OperationId | undefined {
   // The parameters as the API may read them, decoded. No id or name needs any of these: a
   // slash or backslash is another route; a `%` decoded again (a second layer in front of
-  // the API) is one too (`%252F`, `%252e%252e`); a control character may cut the path short
-  // (`/predictions/%00` read as `/predictions/`); and undecodable bytes (the overlong
-  // `%c0%af`, a slash to old decoders) leave no telling.
+  // the API) is one too (`%252F`, `%252e%252e`); so are `?` and `#`, a query or fragment
+  // once decoded (the query then escapes forwardedQuery); `;` starts a path parameter that
+  // Tomcat-like servers drop (`..;` is `..`: `/models/..;/account/versions/..;` is
+  // `/account`); a control character may cut the path short (`/predictions/%00` read as
+  // `/predictions/`); and undecodable bytes (the overlong `%c0%af`, a slash to old
+  // decoders) leave no telling.
   if (/%(?:[01][0-9a-f]|7f)/i.test(path)) return undefined; // (a URL encodes every control character)
   try {
-    if (/[\\/%]/.test(decodeURIComponent(path.replace(/\//g, "")))) return undefined;
+    if (/[\\/%?#;]/.test(decodeURIComponent(path.replace(/\//g, "")))) return undefined;
   } catch {
     return undefined;
   }
   return OPERATIONS.find((op) => op.method === method && op.exact.test(path))?.id;
+}
+
+/**
+ * The query to send upstream for operation `id`: only the parameters it defines, and
+ * `cursor` on a list (how a page's `next` asks for the following one). Others are dropped,
+ * as headers not forwarded are: `_method=DELETE` (a method override some servers honour)
+ * or a parameter the API may one day read never rides along on an allowed operation.
+ * Written out anew, so `;` (a separator to some servers) stays inside its value and every
+ * layer splits the query the same way.
+ *
+ * @example
+ * forwardedQuery("predictions.list", "?cursor=c1&_method=DELETE") // "?cursor=c1"
+ * forwardedQuery("predictions.get", "?cursor=c1") // ""
+ */
+export function forwardedQuery(id: OperationId, search: string): string {
+  const spec: OperationSpec = operationTable[id];
+  const known = [...(spec.query ?? []), ...(spec.paginated ? ["cursor"] : [])];
+  const kept = [...new URLSearchParams(search)].filter(([name]) => known.includes(name));
+  const query = new URLSearchParams(kept).toString();
+  return query && `?${query}`;
 }
 
 /**
@@ -59,8 +82,10 @@ function spellings(pathname: string): string[] | undefined {
   let path = pathname;
   try {
     for (let round = 0; ; round++) {
-      // No `//` left for the parser to read as a host; `?` and `#` kept inside the path.
-      paths.push(path.replace(/\/{2,}/g, "/"), new URL(path.replace(/[?#\\/]+/g, "/"), "https://x").pathname);
+      // No `//` left for the parser to read as a host; `?` and `#` kept inside the path; and
+      // once more without `;` path parameters, which Tomcat-like servers drop (`..;` is `..`).
+      for (const spelling of [path, path.replace(/;[^/?#\\]*/g, "")])
+        paths.push(spelling.replace(/\/{2,}/g, "/"), new URL(spelling.replace(/[?#\\/]+/g, "/"), "https://x").pathname);
       const decoded = decodeURIComponent(path);
       if (decoded === path) return paths;
       if (round === 3) return undefined; // encoded deeper than any real URL is

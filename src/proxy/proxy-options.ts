@@ -141,7 +141,8 @@ export function resolveOptions(options: unknown): ProxyConfig {
 
   return {
     allow: new Set(o.allow as OperationId[]),
-    prefix: (prefix as string).replace(/\/+$/, ""),
+    // As a request URL's pathname spells it (`/api/my app` is `/api/my%20app`), or it never matches.
+    prefix: new URL(`https://x${prefix}`).pathname.replace(/\/+$/, ""),
     auth: auth as string | undefined,
     upstream: upstream as URL,
     fetch: o.fetch as ProxyConfig["fetch"],

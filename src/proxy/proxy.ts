@@ -8,7 +8,7 @@ import { isReplicateHost } from "../core/domain.js";
 import { readEnv } from "../core/env.js";
 import { checkToken } from "../core/headers.js";
 import { operationTable } from "../generated/operations.js";
-import { findOperation, isOperationPath } from "./api-paths.js";
+import { findOperation, forwardedQuery, isOperationPath } from "./api-paths.js";
 import { readCapped } from "./body-limit.js";
 import { type ProxyOptions, resolveOptions } from "./proxy-options.js";
 import { passOn, problem } from "./replies.js";
@@ -58,9 +58,25 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
     return headers;
   }
 
-  /** `link` pointed at the proxy (`base`) when it is on the API, where the allow-list then judges it. */
-  const onProxy = (link: string, base: string) =>
-    link.startsWith(api) && /^(?:[/?#]|$)/.test(link.slice(api.length)) ? base + link.slice(api.length) : link;
+  const apiPath = upstream.pathname.replace(/\/+$/, "");
+  /**
+   * `link` pointed at the proxy (`base`) when it is on the API, where the allow-list then
+   * judges it. Read as the browser would resolve it: any case, a default port, dot segments
+   * (which could otherwise climb out of the prefix to another route of the app), and
+   * `http:` too (the schema's own `next` for deployments.list is `http:`; the proxy still
+   * forwards over the upstream's protocol).
+   */
+  function onProxy(link: string, base: string): string {
+    let url: URL;
+    try {
+      url = new URL(link);
+    } catch {
+      return link;
+    }
+    const under = url.pathname === apiPath || url.pathname.startsWith(`${apiPath}/`);
+    const onApi = url.host === upstream.host && /^https?:$/.test(url.protocol) && under;
+    return onApi ? `${base}${url.pathname.slice(apiPath.length)}${url.search}${url.hash}` : link;
+  }
 
   /**
    * Send a request upstream without following redirects: fetch follows one with the token
@@ -153,7 +169,7 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
       body = read;
     }
     const init = { method: request.method, headers: headersFrom(request), body, signal: request.signal };
-    const answer = await forward(`${api}${path}${url.search}`, init, base);
+    const answer = await forward(`${api}${path}${forwardedQuery(id, url.search)}`, init, base);
     // Only the API's own JSON is rewritten. A file (files.download) passes byte for byte: it is
     // anyone's to write, so a `urls.stream` in it must not get signed. No body (a 204 may still
     // say JSON): nothing to rewrite, and a 204 may not be given one.
@@ -166,6 +182,13 @@ export function createProxy(options: ProxyOptions): (request: Request) => Promis
     } catch {
       return passOn(answer, text);
     }
-    return passOn(answer, JSON.stringify(await rewrite(json, base)));
+    try {
+      return passOn(answer, JSON.stringify(await rewrite(json, base)));
+    } catch (error) {
+      // Nested deeper than the stack allows (the parser copes; writing back does not): a
+      // prediction's output is anyone's model's to shape. Not passed on unrewritten either.
+      if (!(error instanceof RangeError)) throw error;
+      return problem(502, "Bad Gateway", "The API's answer is nested too deeply to pass on");
+    }
   };
 }

@@ -18,21 +18,43 @@ export function problem(status: number, title: string, detail: string): Response
 }
 
 /**
- * Headers that describe the body as it came over the wire, not as the proxy passes it on:
- * the platform's fetch has already decoded it (so `content-encoding` would make the browser
- * decode it again), and a decoded or rewritten body has another length.
+ * The API's headers the browser gets: what it needs to read the body (its type, a
+ * download's name), caching and retry hints, and a redirect's `Location` (which the proxy
+ * points back at itself). Nothing else: every other header the API (or the CDN in front of
+ * it) sends would act on the app's origin instead of the API's. `set-cookie` would set
+ * cookies there; `strict-transport-security`, `alt-svc`, `clear-site-data`, `refresh` and
+ * `content-security-policy` would change how the browser treats the whole app; `nel` and
+ * `report-to` would have the app's visitors report their network errors to the API's CDN;
+ * `access-control-*` would open a proxy meant for its own origin to other sites. Hop-by-hop
+ * headers (`connection`, `keep-alive`, `upgrade`) belong to the API's connection, not the
+ * browser's. And `content-encoding` and `content-length` describe the body as it came over
+ * the wire, which the platform's fetch has already decoded (or the proxy rewritten).
  */
-const WIRE_HEADERS = ["content-encoding", "content-length", "transfer-encoding"];
+const PASSED = ["content-type", "content-disposition", "cache-control", "retry-after", "location"];
 
 /**
- * The API's `answer` passed on with `body` (its own, unless rewritten), minus the wire
- * headers. Every passthrough goes through here, the stream route's included.
+ * Added to every passthrough. What the proxy passes on is served from the app's origin, and
+ * some of it is anyone's to write: a file uploaded with `type: "text/html"` (or SVG) and
+ * opened at its `files.download` URL would run its script as the app, free to call the
+ * proxy with the visitor's cookies. A sandbox with no sources runs nothing and gives such a
+ * page no origin; `nosniff` keeps the browser from guessing a type. Neither changes what
+ * `fetch` (the client) reads.
+ */
+const CONFINED = { "content-security-policy": "sandbox; default-src 'none'", "x-content-type-options": "nosniff" };
+
+/**
+ * The API's `answer` passed on with `body` (its own, unless rewritten), with only the
+ * headers in {@link PASSED}, plus {@link CONFINED}. Every passthrough goes through here,
+ * the stream route's included.
  *
  * @example
  * return passOn(answer) // or passOn(answer, JSON.stringify(rewritten))
  */
 export function passOn(answer: Response, body: BodyInit | null = answer.body): Response {
-  const headers = new Headers(answer.headers);
-  for (const name of WIRE_HEADERS) headers.delete(name);
+  const headers = new Headers(CONFINED);
+  for (const name of PASSED) {
+    const value = answer.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
   return new Response(body, { status: answer.status, statusText: answer.statusText, headers });
 }
