@@ -42,16 +42,24 @@ export const isTrainingError = (e: unknown): e is TrainingError =>
 /** @example if (isInputError(e)) ... */
 export const isInputError = (e: unknown): e is InputError => e instanceof InputError || hasName(e, "InputError");
 
-/** Subclasses defined outside the core, recognised by name alone from another realm. */
-const OTHER_NAMES = ["ReplicateError", "PredictionError", "TrainingError", "WebhookVerificationError"];
+/**
+ * The classes recognised by name alone from another realm: all but the two whose names a
+ * DOMException shares (TimeoutError, AbortError), which must show their own field too.
+ */
+const NAMES = [
+  "ReplicateError",
+  "ApiError",
+  "ConnectionError",
+  "InputError",
+  "PredictionError",
+  "TrainingError",
+  "WebhookVerificationError",
+];
 
 /** @example if (isReplicateError(e)) ... */
 export const isReplicateError = (e: unknown): e is ReplicateError =>
   e instanceof ReplicateError ||
-  OTHER_NAMES.some((name) => hasName(e, name)) ||
-  isApiError(e) ||
-  isConnectionError(e) ||
+  NAMES.some((name) => hasName(e, name)) ||
   isTimeoutError(e) ||
-  isInputError(e) ||
   // A DOMException is also named "AbortError": require our field too.
   (hasName(e, "AbortError") && "prediction" in (e as object));

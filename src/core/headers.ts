@@ -16,8 +16,8 @@ export type HeaderSource = Readonly<Record<string, string>> | Iterable<readonly 
 /** What {@link headerCompleter} needs of the transport's config. */
 interface HeaderConfig {
   readonly baseUrl: string;
-  readonly auth: string | undefined;
-  readonly userAgent: string | undefined;
+  readonly auth?: string | undefined;
+  readonly userAgent?: string | undefined;
   readonly headers: HeaderSource;
 }
 
@@ -43,11 +43,8 @@ export function headerCompleter(config: HeaderConfig) {
   return (url: string, headers: Record<string, string>, authorize: boolean, output?: boolean) => {
     if (userAgent && headers["user-agent"] === undefined) headers["user-agent"] = userAgent;
     // An output URL is judged as fetch will send it: `files/../` or a capital in the host
-    // written by a model is resolved first.
-    if (
-      (!url.startsWith(apiPrefix) && new URL(url).origin !== origin) ||
-      (output && !new URL(url).href.startsWith(files))
-    ) {
+    // written by a model is resolved first. (One under the API's files is on its origin.)
+    if (output ? !new URL(url).href.startsWith(files) : !url.startsWith(apiPrefix) && new URL(url).origin !== origin) {
       delete headers.authorization;
       if (authorize && auth) headers.authorization = bearer;
       return headers;

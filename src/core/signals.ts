@@ -13,8 +13,11 @@ export function abortReason(signal: AbortSignal): unknown {
  * Timers cannot wait longer (about 24.8 days): a longer delay fires at once in every
  * runtime, so a longer deadline is reached in steps of at most this.
  * (2 ** 31 - 1, written out: arithmetic at a module's top level is kept in every bundle.)
+ *
+ * @example
+ * setTimeout(onIdle, Math.min(idleMs, MAX_TIMER_MS))
  */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Call `onAbort` once `signal` aborts, at once if it already has; the function returned

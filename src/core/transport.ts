@@ -18,9 +18,9 @@ export type FetchLike = (input: Request) => Promise<Response>;
 /** Everything the transport needs, resolved once by `createReplicate`. */
 export interface TransportConfig {
   readonly baseUrl: string;
-  readonly auth: string | undefined;
-  readonly fetch: FetchLike | undefined;
-  readonly userAgent: string | undefined;
+  readonly auth?: string | undefined;
+  readonly fetch?: FetchLike | undefined;
+  readonly userAgent?: string | undefined;
   /** Extra headers for the API's origin: lower-case names, values checked (`headerRecord`). */
   readonly headers: HeaderSource;
   readonly timeoutMs: number | undefined;
@@ -98,7 +98,7 @@ export type Send = (request: RequestParts, options?: SendOptions) => Promise<Res
  * The client's `send`, over `config`.
  *
  * @example
- * const send = createTransport({ baseUrl, auth, fetch: undefined, userAgent: undefined, headers: {}, timeoutMs: 120_000, retry: resolveRetry(undefined) })
+ * const send = createTransport({ baseUrl, auth, headers: {}, timeoutMs: 120_000, retry: resolveRetry(undefined) })
  * const response = await send({ url: `${baseUrl}/account`, method: "GET", headers: {} }, { buffer: true })
  */
 export function createTransport(config: TransportConfig): Send {

@@ -46,17 +46,17 @@ export function windowSeconds(seconds: unknown): number {
 }
 
 /**
- * The longest sync window, in whole seconds, that ends at least a second before every
- * given deadline (ms), so the create's answer, and with it the prediction's id, comes
- * back in time; undefined when not even a 1 s window fits: then the create is sent
- * without `Prefer: wait` and answers at once.
+ * The longest sync window, in whole seconds, that ends at least a second before the
+ * given deadline (ms; the earliest of several), so the create's answer, and with it the
+ * prediction's id, comes back in time; undefined when not even a 1 s window fits: then
+ * the create is sent without `Prefer: wait` and answers at once.
  *
  * @example
  * fitWindow(60, 30_000) // 29
  * fitWindow(60, 1_500)  // undefined
  */
-export function fitWindow(seconds: number, ...deadlinesMs: number[]): number | undefined {
-  const fit = Math.min(seconds, ...deadlinesMs.map((ms) => Math.floor(ms / 1000) - 1));
+export function fitWindow(seconds: number, deadlineMs: number): number | undefined {
+  const fit = Math.min(seconds, Math.floor(deadlineMs / 1000) - 1);
   return fit >= 1 ? fit : undefined;
 }
 
@@ -124,7 +124,7 @@ export async function createPrediction(
   ref: ModelRef,
   options: CreatePredictionOptions<object>,
 ): Promise<Prediction> {
-  return createBefore(replicate, ref, options, Number.POSITIVE_INFINITY);
+  return createBefore(replicate, ref, options, Infinity);
 }
 
 /**
@@ -167,7 +167,7 @@ export async function createBefore(
   // millisecond); the window must also end before the per-request deadline, or the
   // answer is cut off.
   const left = files > 0 ? deadlineMs - (Date.now() - started) : deadlineMs;
-  const fit = seconds === undefined ? undefined : fitWindow(seconds, requestMs, left);
+  const fit = seconds === undefined ? undefined : fitWindow(seconds, Math.min(requestMs, left));
   const header = {
     ...(fit !== undefined && { Prefer: `wait=${fit}` }),
     ...(cancel !== undefined && { "Cancel-After": cancel }),

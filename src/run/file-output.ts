@@ -27,9 +27,6 @@ export const plainDownload: Download = (url, signal) => {
   // A base URL no download can be on: no request is ever the API's, so none gets a token.
   plain ??= createTransport({
     baseUrl: "https://no-api.invalid",
-    auth: undefined,
-    fetch: undefined,
-    userAgent: undefined,
     headers: {},
     timeoutMs: 120_000,
     retry: resolveRetry(undefined),

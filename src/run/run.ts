@@ -142,7 +142,7 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
     const create = { ...options, wait: asked, signal: d.signal } as CreatePredictionOptions;
     last = await createBefore(replicate, ref, create, limitMs);
     const refresh = predictionRefresh(replicate);
-    const done = await waitFor(last, refresh, { ...options, timeoutMs: Number.POSITIVE_INFINITY, signal: d.signal });
+    const done = await waitFor(last, refresh, { ...options, timeoutMs: Infinity, signal: d.signal });
     last = done; // what an error from here on carries
     if (done.status !== "succeeded") throw new PredictionError(done);
     if (options.raw) return done.output;
@@ -159,7 +159,7 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
   } catch (error) {
     if (!d.signal?.aborted) throw withJob(error, last);
     const cancel = options.cancelOnAbort !== false && cancelPrediction(replicate);
-    throw await stopped({ what: "run", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
+    throw await stopped({ what: "run", deadline: d, error, last, cancel, timeoutMs, limitMs });
   } finally {
     d.dispose();
   }

@@ -12,7 +12,7 @@ import type { Deadline } from "../core/signals.js";
 export interface Stop {
   /** The function that stopped: `"run"`, `"stream"` or `"train"`. */
   what: "run" | "stream" | "train";
-  /** The call's deadline, to tell a timeout from the caller's abort. */
+  /** The call's deadline, to tell a timeout from the caller's abort (whose reason, on its signal, is the cause). */
   deadline: Deadline;
   /** What the stopped call threw; a waiting loop's error may carry a fresher job. */
   error: unknown;
@@ -24,8 +24,6 @@ export interface Stop {
   timeoutMs: number | undefined;
   /** The deadline in force, the default one included. */
   limitMs: number;
-  /** Not read: an abort's cause is the reason on `deadline`'s signal, which is the caller's. */
-  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -80,7 +78,7 @@ export function halt(
  * given and the job is still running.
  *
  * @example
- * throw await stopped({ what: "run", deadline: d, error, last, cancel: false, timeoutMs, limitMs, signal })
+ * throw await stopped({ what: "run", deadline: d, error, last, cancel: false, timeoutMs, limitMs })
  */
 export async function stopped(stop: Stop): Promise<unknown> {
   const { what, deadline: d, timeoutMs } = stop;

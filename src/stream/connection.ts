@@ -7,7 +7,7 @@
  * last event id alone, and the events parsed from each piece of the body go into one
  * array that is reused.
  */
-import { abortReason, sleep, whenAborted } from "../core/signals.js";
+import { abortReason, MAX_TIMER_MS, sleep, whenAborted } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
 import type { Download } from "../run/file-output.js";
 import type { WaitOptions } from "../run/wait.js";
@@ -57,7 +57,7 @@ export async function* sseBatches(
   let retryMs = delayMs;
   // A timer fires at once past 2 ** 31 - 1 ms (about 24.8 days): a longer idleMs would drop
   // every connection within a millisecond of quiet. It is held to that length instead.
-  const idleTimer = Math.min(idleMs, 2_147_483_647);
+  const idleTimer = Math.min(idleMs, MAX_TIMER_MS);
   let lastId = ""; // the parser's last event id, even one set without data: sent as Last-Event-ID
   let resumedFrom = ""; // the Last-Event-ID this connection was opened with, until its first event
   let replaying = false; // it began by sending the event with that id again

@@ -29,8 +29,9 @@ export interface OpenContext {
 export async function open(url: string, lastId: string, ctx: OpenContext): Promise<Response> {
   const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
   // A header carries bytes: an id past ASCII goes as its UTF-8 bytes, as a browser sends it
-  // (fetch takes a string of bytes, and would refuse a character past Latin-1).
-  if (lastId) headers["last-event-id"] = /^[\0-\x7f]*$/.test(lastId) ? lastId : utf8Bytes(lastId);
+  // (fetch takes a string of bytes, and would refuse a character past Latin-1). An ASCII
+  // id is its own UTF-8, so it goes as it is.
+  if (lastId) headers["last-event-id"] = utf8Bytes(lastId);
   // openEnded: the client's per-call deadline covers opening the stream, not reading it.
   const authorize = ctx.created || isReplicateHost(new URL(url));
   const response = await strictFetch(ctx.send, { signal: ctx.signal, buffer: false, openEnded: true, authorize })({

@@ -175,7 +175,7 @@ async function* batches(
   } catch (error) {
     if (!d.signal.aborted) throw withJob(error, last);
     const cancel = created && options.cancelOnAbort !== false && cancelPrediction(replicate);
-    throw await stopped({ what: "stream", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
+    throw await stopped({ what: "stream", deadline: d, error, last, cancel, timeoutMs, limitMs });
   } finally {
     d.dispose();
   }

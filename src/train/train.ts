@@ -154,7 +154,7 @@ export async function train(replicate: Replicate, options: TrainOptions): Promis
     last = await startTraining(replicate, { ...options, signal: d.signal });
     const done = await waitFor(last, trainingRefresh(replicate), {
       ...options,
-      timeoutMs: Number.POSITIVE_INFINITY,
+      timeoutMs: Infinity,
       signal: d.signal,
     });
     last = done; // what an error from here on carries
@@ -163,7 +163,7 @@ export async function train(replicate: Replicate, options: TrainOptions): Promis
   } catch (error) {
     if (!d.signal?.aborted) throw withJob(error, last);
     const cancel = options.cancelOnAbort !== false && cancelTraining(replicate);
-    throw await stopped({ what: "train", deadline: d, error, last, cancel, timeoutMs, limitMs, signal });
+    throw await stopped({ what: "train", deadline: d, error, last, cancel, timeoutMs, limitMs });
   } finally {
     d.dispose();
   }
