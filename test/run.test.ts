@@ -466,12 +466,20 @@ describe("abort", () => {
     expect(calls(fetch).at(-1)).toBe(`POST ${URL_CANCEL}`);
   });
 
-  it("during the create request: that request is aborted, nothing is canceled, prediction is undefined", async () => {
+  // A create held for its window is running, and billed, whether or not its answer is read:
+  // cutting the request off would only lose the id. It is left to answer, then canceled.
+  it("during the create request: the request is left to answer, then its prediction is canceled", async () => {
     const { promise: created, resolve: creating } = deferred();
-    const fetch = scriptedFetch((request) => {
-      creating();
-      return hang(request);
-    });
+    let answer!: (response: Response) => void;
+    const fetch = scriptedFetch(
+      () => {
+        creating();
+        return new Promise<Response>((resolve) => {
+          answer = resolve;
+        });
+      },
+      json(200, pred("p1", "canceled")),
+    );
     const controller = new AbortController();
     const result = failed(run(scripted(fetch), "acme/model", { input: {}, signal: controller.signal, interval: FAST }));
     await created;
@@ -481,9 +489,29 @@ describe("abort", () => {
     expect(error).toBeInstanceOf(AbortError);
     expect(error.prediction).toBeUndefined();
     expect(error.cause).toBe(reason);
-    expect(error.message).toContain("not created yet");
+    expect(error.message).toContain("no id yet: its create had not answered");
+    expect(fetch.calls[0]?.signal.aborted, "the create request was left to answer").toBe(false);
+    answer(json(201, pred("p1", "processing")));
+    await vi.waitFor(() => expect(calls(fetch)).toEqual([`POST ${URL_CREATE}`, `POST ${URL_CANCEL}`]));
+  });
+
+  it("during the create request with cancelOnAbort: false, the late answer is left running", async () => {
+    let answer!: (response: Response) => void;
+    const fetch = scriptedFetch(
+      () =>
+        new Promise<Response>((resolve) => {
+          answer = resolve;
+        }),
+    );
+    const controller = new AbortController();
+    const options = { input: {}, signal: controller.signal, cancelOnAbort: false };
+    const result = failed(run(scripted(fetch), "acme/model", options));
+    await vi.waitFor(() => expect(fetch.calls).toHaveLength(1));
+    controller.abort();
+    expect(await result).toBeInstanceOf(AbortError);
+    answer(json(201, pred("p1", "processing")));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(calls(fetch)).toEqual([`POST ${URL_CREATE}`]);
-    expect(fetch.calls[0]?.signal.aborted, "the create request was aborted").toBe(true);
   });
 
   it("a finished run leaves no listener on the caller's signal", async () => {
@@ -583,15 +611,24 @@ describe("timeoutMs", () => {
     });
   });
 
-  it("during the create request: TimeoutError without a prediction, the request aborted", async () => {
+  it("during the create request: TimeoutError without a prediction; the late answer is canceled", async () => {
     vi.useFakeTimers();
-    const fetch = scriptedFetch(hang);
+    let answer!: (response: Response) => void;
+    const fetch = scriptedFetch(
+      () =>
+        new Promise<Response>((resolve) => {
+          answer = resolve;
+        }),
+      json(200, pred("p1", "canceled")),
+    );
     const result = failed(run(scripted(fetch), "acme/model", { input: {}, timeoutMs: 3000 }));
     await vi.advanceTimersByTimeAsync(3000);
     const error = await result;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.prediction).toBeUndefined();
-    expect(fetch.calls[0]?.signal.aborted).toBe(true);
-    expect(fetch.calls).toHaveLength(1);
+    expect(fetch.calls[0]?.signal.aborted).toBe(false);
+    answer(json(201, pred("p1", "processing")));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls(fetch)).toEqual([`POST ${URL_CREATE}`, `POST ${URL_CANCEL}`]);
   });
 });

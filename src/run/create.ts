@@ -8,6 +8,7 @@ import type { Replicate } from "../core/client.js";
 import { WEBHOOK_EVENTS, type WebhookEvent } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
+import { abortable, abortReason } from "../core/signals.js";
 import type { Prediction } from "../core/types.js";
 import { type FileInputOptions, readInput, uploader } from "./file-inputs.js";
 import { invalid, isPlainObject } from "./input-check.js";
@@ -133,6 +134,11 @@ export async function createPrediction(
  * file inputs took to read and upload (as well as before the client's per-request
  * deadline), so the create's answer, with the prediction's id, comes back in time.
  *
+ * With `late`, the create request itself is not aborted by `options.signal`: a create held
+ * for its sync window is running, and billed, on Replicate whether or not its answer is
+ * read, and aborting the request would only lose its id. The promise rejects at the abort
+ * as before, and `late` gets the prediction when the answer comes (to cancel it).
+ *
  * @example
  * const prediction = await createBefore(replicate, "acme/model", { input: { image: blob }, wait: 60 }, 30_000)
  */
@@ -141,6 +147,7 @@ export async function createBefore(
   ref: ModelRef,
   options: CreatePredictionOptions<object>,
   deadlineMs: number,
+  late?: (prediction: Prediction) => void,
 ): Promise<Prediction> {
   const { timeoutMs: requestMs } = partsOf(replicate);
   const target = parseRef(ref);
@@ -172,15 +179,22 @@ export async function createBefore(
     ...(fit !== undefined && { Prefer: `wait=${fit}` }),
     ...(cancel !== undefined && { "Cancel-After": cancel }),
   };
-  const call = signal ? { signal } : {};
-  if (target.kind === "version") {
-    return replicate.predictions.create({ ...header, body: { ...body, version: target.version } }, call);
-  }
+  // Stopped while the files went up: nothing is sent.
+  if (signal?.aborted) throw abortReason(signal);
+  const call = signal && !late ? { signal } : {};
   const params = { ...header, body };
-  return target.kind === "model"
-    ? replicate.models.predictions.create({ model_owner: target.owner, model_name: target.name, ...params }, call)
-    : replicate.deployments.predictions.create(
-        { deployment_owner: target.owner, deployment_name: target.name, ...params },
-        call,
-      );
+  const posting =
+    target.kind === "version"
+      ? replicate.predictions.create({ ...header, body: { ...body, version: target.version } }, call)
+      : target.kind === "model"
+        ? replicate.models.predictions.create({ model_owner: target.owner, model_name: target.name, ...params }, call)
+        : replicate.deployments.predictions.create(
+            { deployment_owner: target.owner, deployment_name: target.name, ...params },
+            call,
+          );
+  if (!late || !signal) return posting;
+  return abortable(posting, signal).catch((error: unknown) => {
+    if (signal.aborted) posting.then(late, () => {});
+    throw error;
+  });
 }

@@ -5,6 +5,7 @@
 
 import { checkCallback, checkSignal, checkTimeout } from "../core/checks.js";
 import type { Replicate } from "../core/client.js";
+import { TERMINAL } from "../core/domain.js";
 import { InputError, PredictionError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import { abortable, deadline } from "../core/signals.js";
@@ -15,7 +16,7 @@ import { registeredOutput } from "./model-outputs.js";
 import { normalizeOutput, type OutputSchema } from "./output.js";
 import { type ModelRef, VERSION_ID } from "./refs.js";
 import type { FromRegistry, ModelInput, RunFlags, RunResult } from "./registry.js";
-import { CLEANUP_GRACE_MS, stopped, withJob } from "./stop.js";
+import { CLEANUP_GRACE_MS, callerStopped, stopped, withJob } from "./stop.js";
 import { checkInterval, PREDICTION_TIMEOUT_MS, predictionRefresh, type WaitOptions, waitFor } from "./wait.js";
 
 /**
@@ -134,13 +135,21 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
   // With onProgress, a short window: the progress shows while polling, not all at the end.
   const asked = options.wait === undefined ? (options.onProgress ? 1 : 60) : windowSeconds(options.wait);
   const d = deadline(signal, limitMs);
+  const cancel = options.cancelOnAbort !== false && cancelPrediction(replicate);
+  // A create held for its window runs on Replicate whether its answer is read or not: an
+  // abort then does not cut the request off (which would only lose the id), and the
+  // prediction is canceled when the answer comes, by the rule of `stopped` (never for the
+  // default deadline, which only stops waiting).
+  const late = (p: Prediction) => {
+    if (cancel && callerStopped(d, timeoutMs) && !TERMINAL.has(p.status)) void cancel(p.id).catch(() => {});
+  };
   let last: Prediction | undefined;
   try {
     // The window ends before the run's deadline (less the time its files took) and the
     // client's per-request one, so the prediction's id always comes back in time; with no
     // room, no window at all.
     const create = { ...options, wait: asked, signal: d.signal } as CreatePredictionOptions;
-    last = await createBefore(replicate, ref, create, limitMs);
+    last = await createBefore(replicate, ref, create, limitMs, late);
     const refresh = predictionRefresh(replicate);
     const done = await waitFor(last, refresh, { ...options, timeoutMs: Infinity, signal: d.signal });
     last = done; // what an error from here on carries
@@ -158,7 +167,6 @@ export async function run(replicate: Replicate, ref: ModelRef, options: RunOptio
     return normalizeOutput(done.output, { download, schema: info?.schema, root: info?.root });
   } catch (error) {
     if (!d.signal?.aborted) throw withJob(error, last);
-    const cancel = options.cancelOnAbort !== false && cancelPrediction(replicate);
     throw await stopped({ what: "run", deadline: d, error, last, cancel, timeoutMs, limitMs });
   } finally {
     d.dispose();

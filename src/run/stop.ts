@@ -74,6 +74,16 @@ export function halt(
 }
 
 /**
+ * Whether the caller stopped the job (its signal, or its own `timeoutMs`), so it is to be
+ * canceled: the default deadline only stops the waiting, and leaves the job running.
+ *
+ * @example
+ * if (callerStopped(d, options.timeoutMs)) await cancel(id)
+ */
+export const callerStopped = (d: Deadline, timeoutMs: number | undefined): boolean =>
+  !(d.expired() && timeoutMs === undefined);
+
+/**
  * The rejection for a stopped job (see {@link halt}), canceled first when `cancel` is
  * given and the job is still running.
  *
@@ -82,14 +92,13 @@ export function halt(
  */
 export async function stopped(stop: Stop): Promise<unknown> {
   const { what, deadline: d, timeoutMs } = stop;
-  // Only the caller's own deadline or signal cancels: a default deadline only stops waiting.
-  const cancel = !(d.expired() && timeoutMs === undefined) && stop.cancel;
+  const cancel = callerStopped(d, timeoutMs) && stop.cancel;
   let latest = (stop.error as { prediction?: JobSnapshot } | null | undefined)?.prediction ?? stop.last;
   if (latest && cancel && !TERMINAL.has(latest.status)) {
     const seen = latest;
     latest = await cancel(seen.id).catch(() => seen);
   }
   const noun = what === "train" ? "training" : "prediction";
-  const which = latest ? `${noun} ${latest.id}` : `the ${noun} (not created yet)`;
+  const which = latest ? `${noun} ${latest.id}` : `the ${noun} (no id yet: its create had not answered)`;
   return halt(d, what, `; ${which}`, stop.limitMs, timeoutMs === undefined, latest);
 }
