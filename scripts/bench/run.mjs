@@ -8,8 +8,7 @@
 //
 // Latency is "resolved at − finished at" on the server's clock: the cost of polling.
 import { createServer } from "node:http";
-import { createReplicate } from "../../dist/index.js";
-import { run } from "../../dist/run.js";
+import { createReplicate, run } from "../../dist/index.js";
 
 const durations = process.argv.slice(2).map(Number);
 if (durations.length === 0) durations.push(0.5, 5, 70);
