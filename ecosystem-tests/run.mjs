@@ -42,7 +42,7 @@ try {
   // The fake Replicate, from the installed package's own testing entries.
   const { createFakeReplicate } = await import(join(project, "node_modules/replicate-kit/dist/testing.js"));
   const { serveFake } = await import(join(project, "node_modules/replicate-kit/dist/testing-node.js"));
-  const fake = createFakeReplicate({ startDelayMs: 5 });
+  const fake = createFakeReplicate({ startDelayMs: 5, pageSize: 2 }); // lists of more than one page
   addScenarioModels(fake, "consumer");
   const server = await serveFake(fake);
   const env = { ...process.env, FAKE_URL: server.url, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };

@@ -1,5 +1,5 @@
 // The models every consumer scenario runs against (ecosystem-tests/run.mjs, ecosystem-tests/browser.mjs):
-// a slow one that outlasts a 1 s sync window, and a token stream the fake can drop.
+// a slow one that outlasts a 1 s sync window, a token stream the fake can drop, and a file.
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function addScenarioModels(fake, owner) {
@@ -17,4 +17,5 @@ export function addScenarioModels(fake, owner) {
       yield `${word} `;
     }
   });
+  fake.model(`${owner}/file`, async () => new Blob(["file body"], { type: "text/plain" }));
 }

@@ -8,6 +8,7 @@
 //   cd <project> && FAKE_URL=http://127.0.0.1:PORT node ecosystem-tests/edge-runtime/host.mjs
 import { EdgeRuntime } from "edge-runtime";
 import { bundleWorker } from "../bundle-worker.mjs";
+import { startStub } from "../edge-stub.mjs";
 
 const project = process.cwd();
 
@@ -21,7 +22,8 @@ const { outputFiles } = await bundleWorker(project, {
 });
 
 // The worker answers fetch events, the way the runtime serves an edge function.
-const env = { FAKE_URL: process.env.FAKE_URL };
+const stub = await startStub();
+const env = { FAKE_URL: process.env.FAKE_URL, STUB_URL: stub.url };
 const runtime = new EdgeRuntime({
   initialCode: `${outputFiles[0].text}
 addEventListener("fetch", (event) => event.respondWith(consumer.default.fetch(event.request, ${JSON.stringify(env)})));`,
@@ -40,6 +42,7 @@ try {
   process.exitCode = 1;
 } finally {
   clearTimeout(timer);
+  stub.close();
 }
 // Whatever the VM may still hold open (keep-alive sockets, timers), this consumer is done.
 process.exit();

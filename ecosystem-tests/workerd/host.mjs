@@ -2,7 +2,9 @@
 // The workerd consumer (Cloudflare's runtime): bundles the throwaway project's worker.mjs
 // (the installed tarball + scenario.mjs) into one ES module, serves it with `workerd serve`
 // on 127.0.0.1, asks it to run the scenario against the fake Replicate at FAKE_URL, prints
-// the checks it answers with, and exits 1 if any failed. Always stops workerd.
+// the checks it answers with, and exits 1 if any failed. Then two requests at once, the
+// first of which ends before the second's deadline: that deadline must still fire (a
+// workerd timer belongs to the request that armed it). Always stops workerd.
 //
 //   cd <project> && FAKE_URL=http://127.0.0.1:PORT node ecosystem-tests/workerd/host.mjs
 import { spawn } from "node:child_process";
@@ -11,8 +13,10 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { bundleWorker } from "../bundle-worker.mjs";
+import { startStub } from "../edge-stub.mjs";
 
 const project = process.cwd();
+const stub = await startStub();
 const dir = join(project, "workerd");
 mkdirSync(dir, { recursive: true });
 
@@ -47,7 +51,10 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = "2025-06-01",
-  bindings = [(name = "FAKE_URL", text = ${JSON.stringify(process.env.FAKE_URL)})],
+  bindings = [
+    (name = "FAKE_URL", text = ${JSON.stringify(process.env.FAKE_URL)}),
+    (name = "STUB_URL", text = ${JSON.stringify(stub.url)}),
+  ],
 );
 `,
 );
@@ -84,10 +91,24 @@ try {
     if (logs.trim()) console.log(logs.trim());
     process.exitCode = 1;
   }
+  // Request A (answered in 500 ms) arms the deadline timer; request B, 100 ms later, waits
+  // on an upstream that never answers, under a 10 s deadline of its own.
+  const ask = (path) =>
+    fetch(`${base}${path}`, { signal: AbortSignal.timeout(20_000) }).then(
+      (r) => r.text(),
+      (error) => `no answer (${error.name})`,
+    );
+  const first = ask("/deadline/busy");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const [a, b] = await Promise.all([first, ask("/deadline/hang")]);
+  const fired = a.startsWith("p1") && /^TimeoutError after 1\d s$/.test(b);
+  console.log(`${fired ? "✓" : "✗"} a deadline fires after another request that shared it has ended (${a}; ${b})`);
+  if (!fired) process.exitCode = 1;
 } catch (error) {
   console.error(error);
   process.exitCode = 1;
 } finally {
   stop();
   await exited;
+  stub.close();
 }

@@ -71,6 +71,13 @@ let timer: Timer | undefined;
 let at = 0;
 let clock: typeof setTimeout | undefined;
 let clear: typeof clearTimeout | undefined;
+/**
+ * Set once a timer came back as a number (workerd, Deno, browsers), not an object with
+ * `unref` (Node, Bun): from then on no deadline is shared. In workerd a timer belongs to the
+ * request that armed it and is dropped when that request has answered, so a call of another
+ * request sharing its signal would never time out. The first call keeps its slot, alone.
+ */
+let solo = false;
 
 /**
  * Whether a deadline of `timeoutMs` may be shared.
@@ -78,7 +85,8 @@ let clear: typeof clearTimeout | undefined;
  * @example
  * if (mayShare(120_000)) d = sharedDeadline(120_000)
  */
-export const mayShare = (timeoutMs: number): boolean => timeoutMs >= SHARED_FROM_MS && timeoutMs <= SHARED_UNTIL_MS;
+export const mayShare = (timeoutMs: number): boolean =>
+  !solo && timeoutMs >= SHARED_FROM_MS && timeoutMs <= SHARED_UNTIL_MS;
 
 /**
  * A deadline of at least `timeoutMs` whose signal serves up to {@link SHARE} calls ending
@@ -130,6 +138,7 @@ function arm(due?: number): void {
   at = due;
   // Always ahead: a new deadline is at least 10 s out, and the sweep's next is after `now`.
   timer = setTimeout(sweep, due - Date.now()) as Timer;
+  solo ||= typeof timer !== "object";
 }
 
 /** Abort the slots that are due with calls running; arm again for the next such slot. */

@@ -9,11 +9,16 @@
 import type { OutputSchema } from "./output.js";
 import type { ModelRef } from "./refs.js";
 
-// Keyed exactly as the ModelRegistry is (`owner/name`, `owner/name:<version>`), so a
-// reference is normalised by its shape exactly when its types come from the registry.
-const shapes = /* @__PURE__ */ new Map<string, OutputSchema>();
-// Deployment `owner/name` to the key of the model it serves, as in the DeploymentRegistry.
-const deployments = /* @__PURE__ */ new Map<string, string>();
+/**
+ * The registry: shapes keyed exactly as the ModelRegistry is (`owner/name`,
+ * `owner/name:<version>`), so a reference is normalised by its shape exactly when its types
+ * come from the registry; and, under a space and its `owner/name` (no model reference has
+ * a space), each deployment's model key. One per process under a `Symbol.for` key, not one
+ * per copy of this module: an app that loads the package both ways (its generated file
+ * imported, `run` required) sees the shapes from either. Made on first use.
+ */
+const registry = (): Map<string, OutputSchema | string> =>
+  ((globalThis as Record<symbol, never>)[Symbol.for("replicate-kit.outputs.v1")] ??= new Map() as never);
 
 /** Options of {@link registerModelOutputs}. */
 export interface RegisterOutputsOptions {
@@ -38,8 +43,9 @@ export function registerModelOutputs(
   outputs: Record<string, OutputSchema>,
   options: RegisterOutputsOptions = {},
 ): void {
+  const shapes = registry();
   for (const [key, shape] of Object.entries(outputs)) shapes.set(key, shape);
-  for (const [name, key] of Object.entries(options.deployments ?? {})) deployments.set(name, key);
+  for (const [name, key] of Object.entries(options.deployments ?? {})) shapes.set(` ${name}`, key);
 }
 
 /**
@@ -50,6 +56,7 @@ export function registerModelOutputs(
  * registeredOutput({ deployment: "acme/llama" }) // the shape of meta/meta-llama-3-8b-instruct, once registered
  */
 export function registeredOutput(ref: ModelRef): OutputSchema | undefined {
-  const key = typeof ref === "string" ? ref : deployments.get(ref.deployment);
-  return key === undefined ? undefined : shapes.get(key);
+  const shapes = registry();
+  const key = typeof ref === "string" ? ref : shapes.get(` ${ref.deployment}`);
+  return typeof key === "string" ? (shapes.get(key) as OutputSchema | undefined) : undefined;
 }

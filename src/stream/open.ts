@@ -30,7 +30,8 @@ export async function open(url: string, lastId: string, ctx: OpenContext): Promi
   const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
   // A header carries bytes: an id past ASCII goes as its UTF-8 bytes, as a browser sends it
   // (fetch takes a string of bytes, and would refuse a character past Latin-1). An ASCII
-  // id is its own UTF-8, so it goes as it is.
+  // id is its own UTF-8, so it goes as it is. workerd instead takes any string and sends
+  // it UTF-8 encoded (so bytes-as-characters would be encoded twice): there, the id as is.
   if (lastId) headers["last-event-id"] = utf8Bytes(lastId);
   // openEnded: the client's per-call deadline covers opening the stream, not reading it.
   const authorize = ctx.created || isReplicateHost(new URL(url));
@@ -47,6 +48,16 @@ export async function open(url: string, lastId: string, ctx: OpenContext): Promi
   return response;
 }
 
-/** `text`'s UTF-8 encoding as a byte string: one character per byte. */
-const utf8Bytes = (text: string): string =>
-  Array.from(new TextEncoder().encode(text), (byte) => String.fromCharCode(byte)).join("");
+/**
+ * `text` as the runtime's fetch sends it as UTF-8: its UTF-8 encoding as a byte string
+ * (one character per byte), unless the runtime's `Headers` take a character past U+00FF,
+ * which standard ones refuse and workerd accepts because it encodes header values itself.
+ */
+function utf8Bytes(text: string): string {
+  try {
+    new Headers({ x: "\u0100" });
+    return text;
+  } catch {
+    return Array.from(new TextEncoder().encode(text), (byte) => String.fromCharCode(byte)).join("");
+  }
+}
