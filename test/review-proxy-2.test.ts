@@ -5,8 +5,8 @@
 // 127.0.0.1 (port 0) where the real wire matters.
 import { afterEach, describe, expect, it } from "vitest";
 import { createReplicate } from "../src/index.js";
-import { createProxy, type ProxyOptions } from "../src/proxy/proxy.js";
-import { APP, SERVER_TOKEN } from "./support/proxy.js";
+import { createProxy } from "../src/proxy/proxy.js";
+import { APP, SERVER_TOKEN, stubbed } from "./support/proxy.js";
 import { startServer, type TestServer } from "./support/sse-server.js";
 
 const servers: TestServer[] = [];
@@ -15,24 +15,6 @@ afterEach(async () => {
 });
 
 /** A proxy in front of an in-process upstream that records what reached it. */
-function stubbed(
-  allow: ProxyOptions["allow"],
-  answer: (request: Request) => Response,
-  options: Partial<ProxyOptions> = {},
-) {
-  const sent: Request[] = [];
-  const proxy = createProxy({
-    prefix: "/api/replicate",
-    allow,
-    auth: SERVER_TOKEN,
-    fetch: async (request) => {
-      sent.push(request);
-      return answer(request);
-    },
-    ...options,
-  });
-  return { proxy, sent };
-}
 
 const at = (path: string, init?: RequestInit) => new Request(`${APP}/api/replicate/${path}`, init);
 

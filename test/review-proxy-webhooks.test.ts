@@ -13,7 +13,7 @@ import {
 import { createProxy } from "../src/proxy/proxy.js";
 import { createStreamSigner } from "../src/proxy/stream-signing.js";
 import { SVIX_VECTOR } from "./support/fixtures.js";
-import { APP, SERVER_TOKEN } from "./support/proxy.js";
+import { APP, SERVER_TOKEN, stubbed } from "./support/proxy.js";
 import { json, startServer, type TestServer } from "./support/sse-server.js";
 
 const servers: TestServer[] = [];
@@ -30,19 +30,6 @@ afterEach(async () => {
 });
 
 /** A proxy in front of an in-process upstream that records what reached it. */
-function stubbed(allow: Parameters<typeof createProxy>[0]["allow"], answer: (request: Request) => Response) {
-  const sent: Request[] = [];
-  const proxy = createProxy({
-    prefix: "/api/replicate",
-    allow,
-    auth: SERVER_TOKEN,
-    fetch: async (request) => {
-      sent.push(request);
-      return answer(request);
-    },
-  });
-  return { proxy, sent };
-}
 
 describe("createProxy: the token in errors", () => {
   it("refuses a malformed auth at creation, with an InputError that does not show it", () => {

@@ -162,7 +162,7 @@ export function toWire(id: string, spec: OperationSpec, params: unknown): WirePa
 
 /**
  * A multipart body as the schema describes it: `Blob` fields are files, and so are bytes
- * (a Uint8Array, a Node Buffer, an ArrayBuffer), which as objects would go as JSON text
+ * (a Uint8Array, Node's byte arrays too, an ArrayBuffer), which as objects would go as JSON text
  * (`{"0":104,...}`) and upload garbage; other objects (such as `metadata`) are JSON text,
  * everything else is its string form.
  */

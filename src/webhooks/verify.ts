@@ -75,8 +75,8 @@ export async function verifyWebhookDelivery<T = WebhookPayload>(
   }
   // NaN would switch the freshness check off: fail closed instead.
   if (!(toleranceSec >= 0)) throw new InputError(`toleranceSec must be a number ≥ 0, got ${toleranceSec}.`);
-  // By tag, not instanceof: bytes from another realm (vm-based test runners, where Buffer
-  // and Request hand out the outer realm's) are raw bytes too.
+  // By tag, not instanceof: bytes from another realm (vm-based test runners, whose byte
+  // arrays and Request hand out the outer realm's) are raw bytes too.
   if (typeof body !== "string" && !/^\[object (Uint8Array|ArrayBuffer)\]$/.test(Object.prototype.toString.call(body))) {
     throw new WebhookVerificationError(
       "invalid_body",

@@ -24,3 +24,26 @@ export function mountProxy(options: Partial<ProxyOptions> = {}, fake = createFak
   const browser = createReplicate({ baseUrl: `${APP}/api/replicate`, fetch: proxy, retry: false });
   return { fake, proxy, browser, upstream };
 }
+
+/**
+ * A proxy whose upstream is `answer` (a stub: nothing leaves the process), and every request
+ * it forwarded, in `sent`.
+ */
+export function stubbed(
+  allow: ProxyOptions["allow"],
+  answer: (request: Request) => Response | Promise<Response>,
+  options: Partial<ProxyOptions> = {},
+) {
+  const sent: Request[] = [];
+  const proxy = createProxy({
+    prefix: "/api/replicate",
+    allow,
+    auth: SERVER_TOKEN,
+    fetch: async (request) => {
+      sent.push(request);
+      return answer(request);
+    },
+    ...options,
+  });
+  return { proxy, sent };
+}
