@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
   ApiError,
+  createLimiter,
   createReplicate,
   FileOutput,
   isAbortError,
@@ -493,6 +494,38 @@ describe("abort", () => {
     expect(fetch.calls[0]?.signal.aborted, "the create request was left to answer").toBe(false);
     answer(json(201, pred("p1", "processing")));
     await vi.waitFor(() => expect(calls(fetch)).toEqual([`POST ${URL_CREATE}`, `POST ${URL_CANCEL}`]));
+  });
+
+  // Only a create already sent is left to answer: one still queued, or backing off after a
+  // 429, must never go out once the run has stopped.
+  it("stopped while its create waits for a slot, or backs off after a 429: the create is never sent", async () => {
+    let letGo!: (response: Response) => void;
+    const fetch = scriptedFetch(
+      () =>
+        new Promise<Response>((resolve) => {
+          letGo = resolve;
+        }),
+      json(429, { detail: "slow down" }, { "retry-after": "1" }),
+    );
+    const replicate = createReplicate({ auth: "r8_test", fetch, limiter: createLimiter(1) });
+    const holding = replicate.account.get(); // takes the only slot
+    await vi.waitFor(() => expect(fetch.calls).toHaveLength(1));
+    const queued = new AbortController();
+    const first = failed(run(replicate, "acme/model", { input: {}, signal: queued.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    queued.abort();
+    expect(await first).toBeInstanceOf(AbortError);
+    letGo(json(200, { type: "user", username: "u", name: "U" }));
+    await holding;
+    // Now one that is sent, answered 429, and stopped during the wait before it goes again.
+    const backing = new AbortController();
+    const second = failed(run(replicate, "acme/model", { input: {}, signal: backing.signal }));
+    await vi.waitFor(() => expect(fetch.calls).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    backing.abort();
+    expect(await second).toBeInstanceOf(AbortError);
+    await new Promise((resolve) => setTimeout(resolve, 1600)); // past the Retry-After
+    expect(calls(fetch)).toEqual(["GET https://api.replicate.com/v1/account", `POST ${URL_CREATE}`]);
   });
 
   it("during the create request with cancelOnAbort: false, the late answer is left running", async () => {

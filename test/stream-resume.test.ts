@@ -2,7 +2,7 @@
 // event id alone, the polling fallback resumes from counts, and events are handed out of
 // per-chunk batches with an async generator's semantics. The wire is a scripted `fetch`
 // whose event-stream bodies hand out one chunk per read, then end, drop or stay open.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AbortError, FileOutput, type Prediction, type StreamEvent, stream } from "../src/index.js";
 import { unbatch } from "../src/stream/batches.js";
 import { type Delivered, increments } from "../src/stream/events.js";
@@ -304,5 +304,32 @@ describe("unbatch", () => {
     expect(events[Symbol.asyncIterator]()).toBe(events);
     const asyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(Object.getPrototypeOf(generator)));
     expect(Object.getPrototypeOf(events)).toBe(asyncIteratorPrototype);
+  });
+});
+
+describe("the idle watchdog", () => {
+  // A connection that answers and then never sends a byte is dropped after idleMs (the
+  // README's figure), not after twice that.
+  it("drops a connection silent from its first byte after idleMs, and resumes", async () => {
+    vi.useFakeTimers();
+    try {
+      const silent = () =>
+        new Response(new ReadableStream<Uint8Array>(), { headers: { "content-type": "text/event-stream" } });
+      const { fetch, replicate } = client(silent, silent, silent);
+      const controller = new AbortController();
+      const events = stream(replicate, streaming(), {
+        signal: controller.signal,
+        reconnect: { idleMs: 1000, delayMs: 1 },
+      })[Symbol.asyncIterator]();
+      const first = events.next().catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(fetch.calls.filter((r) => r.url === STREAM_URL)).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(fetch.calls.filter((r) => r.url === STREAM_URL)).toHaveLength(2);
+      controller.abort();
+      expect(await first).toBeInstanceOf(AbortError);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

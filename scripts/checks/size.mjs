@@ -38,13 +38,13 @@ const rows = [
   [
     "client + one operation",
     `import { createReplicate } from ${main};\nglobalThis.keep = createReplicate().predictions.get;`,
-    7.1 * KB,
+    7.2 * KB,
     5 * KB,
   ],
   [
     "typical: client + run + stream + verifyWebhook",
     app("createReplicate", "run", "stream", "verifyWebhook"),
-    16.7 * KB,
+    16.8 * KB,
     10 * KB,
   ],
   ["verifyWebhook alone", app("verifyWebhook"), 1.5 * KB],

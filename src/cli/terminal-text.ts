@@ -9,7 +9,13 @@
  */
 import type { CliIO } from "./cli-io.js";
 
-/** What the progress line writes first: back to the start of the line, and clear it. */
+/**
+ * What the progress line writes first: back to the start of the line, and clear it. The
+ * one control sequence let through to a terminal.
+ *
+ * @example
+ * io.err(`${CLEAR}starting…`)
+ */
 export const CLEAR = "\r\x1b[2K";
 
 // C0 controls but tab and newline, DEL, C1 controls (0x9B is a one-byte CSI), the

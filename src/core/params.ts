@@ -23,9 +23,14 @@ export interface WireParams {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-// Made once: a regular expression literal inside a function is a new object per call, and
-// these two run on every call.
-/** A path template's `{name}` placeholders (split on once per operation, by `layoutOf`). */
+// Made once: a regular expression literal inside a function is a new object per call.
+/**
+ * A path template's `{name}` placeholders, read once per operation (by `layoutOf`) and by
+ * the openapi-fetch client's path serialiser.
+ *
+ * @example
+ * "/predictions/{prediction_id}".split(PLACEHOLDER) // ["/predictions/", "prediction_id", ""]
+ */
 export const PLACEHOLDER = /\{([^}]+)\}/g;
 /** Ids and names: characters encoding leaves alone, and no leading dot (so never "." or ".."). */
 const PLAIN = /^\w[\w.~-]*$/;

@@ -15,7 +15,9 @@
  * What it costs: a shared deadline ends up to a second late; a finished request's stale
  * listener on its signal (harmless: aborting a completed fetch does nothing) lives until
  * garbage collection; and the timer stays armed while idle, unref'd where the runtime can
- * (Node, Bun) so it never keeps a process alive, cleared elsewhere.
+ * (Node, Bun) so it never keeps a process alive, cleared elsewhere. Only in those: where
+ * timers cannot be unref'd (workerd, Deno, browsers) every call gets a deadline of its own,
+ * as a workerd timer dies with the request that armed it (see `solo`).
  */
 /** Shared deadlines end on whole multiples of this, so calls started close together share one. */
 const BUCKET_MS = 1000;
@@ -138,7 +140,7 @@ function arm(due?: number): void {
   at = due;
   // Always ahead: a new deadline is at least 10 s out, and the sweep's next is after `now`.
   timer = setTimeout(sweep, due - Date.now()) as Timer;
-  solo ||= typeof timer !== "object";
+  solo ||= typeof timer.unref !== "function"; // the same test as the idle one above
 }
 
 /** Abort the slots that are due with calls running; arm again for the next such slot. */

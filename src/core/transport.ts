@@ -10,7 +10,26 @@ import { free, type Release } from "./limiter.js";
 import { afterRedirect, isRedirect, mayFollowBlind } from "./redirects.js";
 import { buffered } from "./responses.js";
 import { backoffMs, type ResolvedRetry, retryWait, shouldRetry } from "./retry.js";
-import { abortable, abortReason, type Deadline, deadline, sleep } from "./signals.js";
+import { abortable, abortReason, type Deadline, deadline, sleep, whenAborted } from "./signals.js";
+
+/** Signals that stop a call only until its request is sent: see {@link untilSent}. */
+const sentOnly = /* @__PURE__ */ new WeakSet<AbortSignal>();
+
+/**
+ * A signal following `signal` that stops a call only until its request is sent: while it
+ * waits for a slot, backs off or would send again, never the request in flight. For a
+ * create held open for its sync window, which runs (and is billed) on Replicate whether
+ * its answer is read or not: cutting it off would only lose its id.
+ *
+ * @example
+ * const posting = replicate.predictions.create(params, { signal: untilSent(signal) })
+ */
+export function untilSent(signal: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  whenAborted(signal, () => controller.abort(abortReason(signal)));
+  sentOnly.add(controller.signal);
+  return controller.signal;
+}
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: Request) => Promise<Response>;
@@ -118,15 +137,20 @@ export function createTransport(config: TransportConfig): Send {
     // A shared signal unless something may outlive the deadline (an open-ended body).
     const d = deadline(options.signal, timeoutMs, !openEnded);
     const { signal } = d;
+    // What the request itself answers to: the same, or for a signal marked `untilSent`, the
+    // deadline alone (the caller's signal then still stops the queue, the backoff and any
+    // resend, so nothing is sent after it).
+    const sent = options.signal && sentOnly.has(options.signal) ? deadline(undefined, timeoutMs, true) : d;
+    const expired = () => d.expired() || sent.expired();
     // A signal of its own is a deadline of its own (see `deadline`): 429s are retried until it.
     const bounded = signal !== options.signal;
     const buffer = options.buffer || (bounded && !openEnded && !hold);
     const reason = () =>
-      d.expired()
+      expired()
         ? new TimeoutError(`${method} ${url} timed out after ${timeoutMs} ms`, timeoutMs as number)
         : abortReason(signal as AbortSignal);
     const fail = (error: unknown): never => {
-      if (d.expired() || signal?.aborted) throw reason();
+      if (expired() || signal?.aborted) throw reason();
       const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
       let why = error instanceof Error ? (cause?.code ?? cause?.message ?? error.message) : String(error);
       // A runtime's text may quote a header: never the token's.
@@ -138,7 +162,7 @@ export function createTransport(config: TransportConfig): Send {
     const drop = (response: Response) => void response.body?.cancel().catch(() => {});
     const custom = config.fetch;
     // A custom fetch need not honour the signal (the platform's does): wait for it no longer.
-    const until = <T>(promise: Promise<T>) => (custom ? abortable(promise, signal) : promise);
+    const until = <T>(promise: Promise<T>) => (custom ? abortable(promise, sent.signal) : promise);
     // Whether the deadline went on with an unread body, which disposes it when done.
     let handedOn = false;
 
@@ -159,7 +183,7 @@ export function createTransport(config: TransportConfig): Send {
             method,
             headers,
             body: body ?? null,
-            signal: signal ?? null,
+            signal: sent.signal ?? null,
             redirect: parts.redirect ?? (blind && mayFollowBlind(method, body) ? "follow" : "manual"),
           } as const;
           // globalThis.fetch is looked up per call, so late interceptors see it. The
@@ -203,6 +227,7 @@ export function createTransport(config: TransportConfig): Send {
       return hold ? hold(response, d, reason) : response;
     } finally {
       if (!handedOn) d.dispose();
+      if (sent !== d) sent.dispose();
     }
   };
 }

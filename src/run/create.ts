@@ -9,6 +9,7 @@ import { WEBHOOK_EVENTS, type WebhookEvent } from "../core/domain.js";
 import { InputError } from "../core/errors.js";
 import { partsOf } from "../core/parts.js";
 import { abortable, abortReason } from "../core/signals.js";
+import { untilSent } from "../core/transport.js";
 import type { Prediction } from "../core/types.js";
 import { type FileInputOptions, readInput, uploader } from "./file-inputs.js";
 import { invalid, isPlainObject } from "./input-check.js";
@@ -134,10 +135,11 @@ export async function createPrediction(
  * file inputs took to read and upload (as well as before the client's per-request
  * deadline), so the create's answer, with the prediction's id, comes back in time.
  *
- * With `late`, the create request itself is not aborted by `options.signal`: a create held
- * for its sync window is running, and billed, on Replicate whether or not its answer is
- * read, and aborting the request would only lose its id. The promise rejects at the abort
- * as before, and `late` gets the prediction when the answer comes (to cancel it).
+ * With `late`, the create request, once sent, is not aborted by `options.signal` (see
+ * `untilSent`): a create held for its sync window is running, and billed, on Replicate
+ * whether or not its answer is read, and aborting the request would only lose its id.
+ * Before it is sent the signal stops it as any other. The promise rejects at the abort as
+ * before, and `late` gets the prediction when the answer comes (to cancel it).
  *
  * @example
  * const prediction = await createBefore(replicate, "acme/model", { input: { image: blob }, wait: 60 }, 30_000)
@@ -181,7 +183,7 @@ export async function createBefore(
   };
   // Stopped while the files went up: nothing is sent.
   if (signal?.aborted) throw abortReason(signal);
-  const call = signal && !late ? { signal } : {};
+  const call = signal ? { signal: late ? untilSent(signal) : signal } : {};
   const params = { ...header, body };
   const posting =
     target.kind === "version"

@@ -120,7 +120,7 @@ export async function* sseBatches(
       const watch = (count: number) => {
         watchdog = setTimeout(() => (reading && ticks === count ? void release() : watch(ticks)), idleTimer);
       };
-      watch(0);
+      watch(1); // the count the first read below starts at
       try {
         for (;;) {
           let chunk: ReadableStreamReadResult<Uint8Array>;

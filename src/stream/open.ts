@@ -54,6 +54,8 @@ export async function open(url: string, lastId: string, ctx: OpenContext): Promi
  * which standard ones refuse and workerd accepts because it encodes header values itself.
  */
 function utf8Bytes(text: string): string {
+  // ASCII (Replicate's ids) is the same either way: no probe, no thrown error per reconnect.
+  if (/^[\0-\x7f]*$/.test(text)) return text;
   try {
     new Headers({ x: "\u0100" });
     return text;

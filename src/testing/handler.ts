@@ -21,6 +21,8 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener("abort", done);
       resolve();
     };
+    // An aborted signal fires no "abort" event any more: the client has already left.
+    if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
