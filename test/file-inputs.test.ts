@@ -17,7 +17,12 @@ import {
   InputError,
   ReplicateError,
 } from "../src/index.js";
-import { prepareInput, type Upload } from "../src/run/file-inputs.js";
+import { type FileInputOptions, readInput, type Upload } from "../src/run/file-inputs.js";
+
+/** Every file value in `input` replaced by its uploaded URL: both halves of readInput. */
+const prepareInput = async <T>(input: T, upload: Upload, options?: FileInputOptions) =>
+  (await readInput(input, options)).finish(upload);
+
 import { hang, json, refused, reset, scriptedFetch } from "./support/fake-fetch.js";
 
 const ORIGIN = "https://api.replicate.com";

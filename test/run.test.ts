@@ -21,7 +21,7 @@ import {
   wait,
 } from "../src/index.js";
 import { deferred } from "./support/deferred.js";
-import { calls, hang, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
+import { calls, hang, held, json, type ScriptedFetch, scriptedFetch } from "./support/fake-fetch.js";
 import { prediction as pred, PREDICTION_VERSION as V } from "./support/fixtures.js";
 import { failOnUnmatched, nockRecorder } from "./support/nock-recorder.js";
 import { failed } from "./support/rejection.js";
@@ -471,13 +471,12 @@ describe("abort", () => {
   // cutting the request off would only lose the id. It is left to answer, then canceled.
   it("during the create request: the request is left to answer, then its prediction is canceled", async () => {
     const { promise: created, resolve: creating } = deferred();
-    let answer!: (response: Response) => void;
+    const create = held();
+    const answer = create.answer;
     const fetch = scriptedFetch(
-      () => {
+      (request: Request) => {
         creating();
-        return new Promise<Response>((resolve) => {
-          answer = resolve;
-        });
+        return create.step(request);
       },
       json(200, pred("p1", "canceled")),
     );
@@ -499,14 +498,9 @@ describe("abort", () => {
   // Only a create already sent is left to answer: one still queued, or backing off after a
   // 429, must never go out once the run has stopped.
   it("stopped while its create waits for a slot, or backs off after a 429: the create is never sent", async () => {
-    let letGo!: (response: Response) => void;
-    const fetch = scriptedFetch(
-      () =>
-        new Promise<Response>((resolve) => {
-          letGo = resolve;
-        }),
-      json(429, { detail: "slow down" }, { "retry-after": "1" }),
-    );
+    const create = held();
+    const letGo = create.answer;
+    const fetch = scriptedFetch(create.step, json(429, { detail: "slow down" }, { "retry-after": "1" }));
     const replicate = createReplicate({ auth: "r8_test", fetch, limiter: createLimiter(1) });
     const holding = replicate.account.get(); // takes the only slot
     await vi.waitFor(() => expect(fetch.calls).toHaveLength(1));
@@ -529,13 +523,9 @@ describe("abort", () => {
   });
 
   it("during the create request with cancelOnAbort: false, the late answer is left running", async () => {
-    let answer!: (response: Response) => void;
-    const fetch = scriptedFetch(
-      () =>
-        new Promise<Response>((resolve) => {
-          answer = resolve;
-        }),
-    );
+    const create = held();
+    const answer = create.answer;
+    const fetch = scriptedFetch(create.step);
     const controller = new AbortController();
     const options = { input: {}, signal: controller.signal, cancelOnAbort: false };
     const result = failed(run(scripted(fetch), "acme/model", options));
@@ -646,14 +636,9 @@ describe("timeoutMs", () => {
 
   it("during the create request: TimeoutError without a prediction; the late answer is canceled", async () => {
     vi.useFakeTimers();
-    let answer!: (response: Response) => void;
-    const fetch = scriptedFetch(
-      () =>
-        new Promise<Response>((resolve) => {
-          answer = resolve;
-        }),
-      json(200, pred("p1", "canceled")),
-    );
+    const create = held();
+    const answer = create.answer;
+    const fetch = scriptedFetch(create.step, json(200, pred("p1", "canceled")));
     const result = failed(run(scripted(fetch), "acme/model", { input: {}, timeoutMs: 3000 }));
     await vi.advanceTimersByTimeAsync(3000);
     const error = await result;

@@ -41,7 +41,7 @@ export type Upload = (file: Blob, filename: string, signal?: AbortSignal) => Pro
  * Uploads through a client's Files API (`files.create`), resolving to the file's URL.
  *
  * @example
- * const input = await prepareInput({ image: blob }, uploader(replicate))
+ * const input = await (await readInput({ image: blob })).finish(uploader(replicate))
  */
 export const uploader =
   (replicate: Replicate): Upload =>
@@ -90,30 +90,13 @@ interface Found {
 }
 
 /**
- * A copy of `input` with every file value replaced by a URL. The caller's object is not
- * modified. Values JSON cannot carry are refused (see `copyInput`) and streams are read
- * to the end, all before the first upload starts, so a bad input sends nothing.
- *
- * @example
- * await prepareInput({ image: new Blob([bytes], { type: "image/png" }) }, upload)
- * // { image: "https://api.replicate.com/v1/files/…" }
- * await prepareInput({ audio: fs.createReadStream("take.wav") }, upload) // uploaded as take.wav, audio/wav
- */
-export async function prepareInput<T>(
-  input: T,
-  upload: Upload,
-  options: FileInputOptions = {},
-  signal?: AbortSignal,
-): Promise<T> {
-  return (await readInput(input, options, signal)).finish(upload);
-}
-
-/**
- * The half of {@link prepareInput} that sends nothing: the options and the input checked
- * and every stream read, or an InputError. It resolves to the count of files found and
- * the other half, `finish`, which uploads (or inlines) them and resolves to the copy.
- * For a caller with other requests to make first (`train`), so that a bad input is
- * refused before any of them, or one that needs to know whether time went on files.
+ * A copy of `input` with every file value replaced by a URL, in two halves. This one
+ * sends nothing: the options and the input checked (values JSON cannot carry refused, see
+ * `copyInput`) and every stream read to the end, or an InputError. It resolves to the
+ * count of files found and the other half, `finish`, which uploads (or inlines) them and
+ * resolves to the copy; the caller's object is not modified. Split so a bad input is
+ * refused before any request (`train` has others to make first), and so a caller can
+ * tell whether time went on files.
  *
  * @example
  * const { finish } = await readInput({ zip: fs.createReadStream("data.zip") }) // InputError here, before any request

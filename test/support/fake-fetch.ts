@@ -44,3 +44,13 @@ export const calls = (fetch: ScriptedFetch) => fetch.calls.map((r) => `${r.metho
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+
+/** A step whose answer the test gives later, with `answer(response)`. */
+export function held(): { step: (request: Request) => Promise<Response>; answer: (response: Response) => void } {
+  let answer!: (response: Response) => void;
+  const step = () =>
+    new Promise<Response>((resolve) => {
+      answer = resolve;
+    });
+  return { step, answer: (response) => answer(response) };
+}
